@@ -1,0 +1,137 @@
+// One channel of denoising at 48 kHz: input sanitising, reframing to the engine, a dry path
+// delayed by the same latency, and a short crossfade between them for setEnabled.
+// Allocation-free after construction.
+import { FRAME_SIZE, type FrameEngine } from './engine';
+import { Reframer } from './reframer';
+
+export interface PipelineOptions {
+  /** Samples per process() call (128 in an AudioWorklet), or 'variable' after a resampler. */
+  blockSize?: number | 'variable';
+  /** Upper bound on the block length for 'variable'. */
+  maxBlock?: number;
+  /** Length of the on/off crossfade (default 480 = 10 ms). */
+  crossfadeSamples?: number;
+  enabled?: boolean;
+}
+
+export interface PipelineStats {
+  /** Engine frames run (not counted while fully bypassed). */
+  frames: number;
+  /** Voice-activity probability of the last engine frame. */
+  vad: number;
+  /** Input samples replaced by 0 because they were NaN or ±Infinity. */
+  nonFiniteInputs: number;
+  /** Engine resets after it produced a non-finite sample. */
+  engineResets: number;
+}
+
+// Below this magnitude samples are flushed to zero: denormals are slow and inaudible.
+const DENORMAL = 1e-30;
+
+export class DenoisePipeline {
+  readonly latency: number;
+  readonly stats: PipelineStats = { frames: 0, vad: 0, nonFiniteInputs: 0, engineResets: 0 };
+  private readonly reframer: Reframer;
+  private readonly clean: Float32Array;
+  private readonly wet: Float32Array;
+  // Dry delay line of `latency` samples, so bypass stays time-aligned with the denoised path.
+  private readonly dryLine: Float32Array;
+  private dryPos = 0;
+  private gain: number;
+  private target: number;
+  private readonly step: number;
+  private destroyed = false;
+
+  constructor(
+    private readonly engine: FrameEngine,
+    options: PipelineOptions = {},
+  ) {
+    const blockSize = options.blockSize ?? 128;
+    const maxBlock = options.maxBlock ?? (typeof blockSize === 'number' ? blockSize : 1024);
+    this.reframer = new Reframer(blockSize, this.runFrame, maxBlock);
+    this.latency = this.reframer.delay + engine.delay;
+    this.clean = new Float32Array(maxBlock);
+    this.wet = new Float32Array(maxBlock);
+    this.dryLine = new Float32Array(Math.max(1, this.latency));
+    this.gain = this.target = options.enabled === false ? 0 : 1;
+    const fade = options.crossfadeSamples ?? FRAME_SIZE;
+    this.step = fade > 0 ? 1 / fade : 1;
+  }
+
+  get enabled(): boolean {
+    return this.target === 1;
+  }
+
+  setEnabled(enabled: boolean): void {
+    this.target = enabled ? 1 : 0;
+  }
+
+  /** True while the output is exactly the delayed input (engine skipped). */
+  get bypassed(): boolean {
+    return this.gain === 0 && this.target === 0;
+  }
+
+  process(input: Float32Array, output: Float32Array, length = input.length): void {
+    const clean = this.clean;
+    for (let i = 0; i < length; i++) {
+      let x = input[i] as number;
+      if (x !== x || x === Infinity || x === -Infinity) {
+        x = 0;
+        this.stats.nonFiniteInputs++;
+      } else if (x < DENORMAL && x > -DENORMAL) {
+        x = 0;
+      }
+      clean[i] = x;
+    }
+    this.reframer.process(clean, this.wet, length);
+
+    const wet = this.wet;
+    const line = this.dryLine;
+    const n = this.latency;
+    let pos = this.dryPos;
+    let gain = this.gain;
+    const target = this.target;
+    for (let i = 0; i < length; i++) {
+      let dry: number;
+      if (n === 0) {
+        dry = clean[i] as number;
+      } else {
+        dry = line[pos] as number;
+        line[pos] = clean[i] as number;
+        pos = pos + 1 === n ? 0 : pos + 1;
+      }
+      if (gain !== target) gain = gain < target ? Math.min(target, gain + this.step) : Math.max(target, gain - this.step);
+      output[i] = gain === 1 ? (wet[i] as number) : gain === 0 ? dry : gain * (wet[i] as number) + (1 - gain) * dry;
+    }
+    this.dryPos = pos;
+    this.gain = gain;
+  }
+
+  // An arrow field: one function for the pipeline's life, none allocated per frame.
+  private readonly runFrame = (input: Float32Array, output: Float32Array): void => {
+    if (this.bypassed || this.destroyed) {
+      output.set(input);
+      return;
+    }
+    const vad = this.engine.processFrame(input, output);
+    this.stats.frames++;
+    for (let i = 0; i < FRAME_SIZE; i++) {
+      const y = output[i] as number;
+      if (y !== y || y === Infinity || y === -Infinity) {
+        // A poisoned engine state stays poisoned; start it over and pass this frame dry.
+        this.engine.reset();
+        this.stats.engineResets++;
+        output.set(input);
+        this.stats.vad = 0;
+        return;
+      }
+    }
+    this.stats.vad = vad;
+  };
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.engine.destroy();
+  }
+}
