@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// The `lk-denoise` command: denoise a WAV file offline with the same DSP core as the worklet.
+// Exit codes: 0 done, 1 the input could not be read or processed, 2 bad arguments.
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { denoiseFile } from './denoise-file';
+import { WavError } from './wav';
+
+const USAGE = `Usage: lk-denoise <in.wav> <out.wav> [--no-simd] [--bypass]
+
+Denoises a WAV file with RNNoise, offline, using the same DSP core as the lk-denoise AudioWorklet.
+Any sample rate (resampled to 48 kHz and back) and any channel count (each channel denoised on
+its own). The output keeps the input's rate, channel count, sample format and length, and is
+delay-compensated, so it lines up sample for sample with the input.
+
+Options:
+  --no-simd   use the scalar RNNoise wasm instead of the SIMD build
+  --bypass    skip denoising (output = input through the same resampling path)
+  -h, --help  show this help`;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the command with its arguments (without node and script path). */
+export function runCli(args: readonly string[]): CliResult {
+  const positional: string[] = [];
+  let simd = true;
+  let bypass = false;
+  for (const arg of args) {
+    if (arg === '-h' || arg === '--help') return { code: 0, stdout: `${USAGE}\n`, stderr: '' };
+    if (arg === '--no-simd') simd = false;
+    else if (arg === '--bypass') bypass = true;
+    else if (arg.startsWith('-') && arg !== '-') return usageError(`unknown option ${arg}`);
+    else positional.push(arg);
+  }
+  if (positional.length !== 2) {
+    return usageError(`expected an input and an output file (got ${positional.length} file argument${positional.length === 1 ? '' : 's'})`);
+  }
+  const [inPath, outPath] = positional as [string, string];
+  const started = Date.now();
+  try {
+    const { input, stats } = denoiseFile(inPath, outPath, { flavour: simd ? 'simd' : 'scalar', bypass });
+    const frames = input.channels[0]?.length ?? 0;
+    const seconds = frames / input.sampleRate;
+    const f = input.format;
+    const summary =
+      `${outPath}: ${input.channels.length} ch, ${input.sampleRate} Hz, ${f.bitsPerSample}-bit ${f.kind}, ` +
+      `${seconds.toFixed(2)} s${bypass ? ' (bypass)' : ''} in ${((Date.now() - started) / 1000).toFixed(2)} s` +
+      (stats.nonFiniteInputs > 0 ? `; ${stats.nonFiniteInputs} non-finite input samples replaced by 0` : '');
+    return { code: 0, stdout: `${summary}\n`, stderr: '' };
+  } catch (error) {
+    return { code: 1, stdout: '', stderr: `lk-denoise: ${describe(error, inPath)}\n` };
+  }
+}
+
+function usageError(message: string): CliResult {
+  return { code: 2, stdout: '', stderr: `lk-denoise: ${message}\n\n${USAGE}\n` };
+}
+
+function describe(error: unknown, inPath: string): string {
+  if (error instanceof WavError) return `${inPath}: ${error.message}`;
+  const e = error as NodeJS.ErrnoException;
+  if (e && typeof e === 'object' && typeof e.code === 'string' && typeof e.path === 'string') {
+    const what = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code;
+    return `${e.path}: ${what}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+// Run only as the program (also through the npm bin symlink), not when a test imports runCli.
+function isMain(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const result = runCli(process.argv.slice(2));
+  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.stderr) process.stderr.write(result.stderr);
+  process.exitCode = result.code;
+}

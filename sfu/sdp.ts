@@ -1,0 +1,82 @@
+// Small SDP text helpers. werift's own SDP objects are used for negotiation; these only patch
+// what werift gets wrong for Chromium and read the few facts the signalling layer needs.
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+export interface MediaSection {
+  index: number;
+  kind: string; // audio | video | application
+  mid: string | undefined;
+  port: number;
+  direction: Direction;
+  /** Second part of `a=msid:<stream> <track>`; for livekit-client publishers this is the track cid. */
+  msidTrackId: string | undefined;
+  msidStreamId: string | undefined;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+function splitSections(sdp: string): { head: string[]; sections: string[][] } {
+  const lines = sdp.split(/\r?\n/).filter((l) => l.length > 0);
+  const head: string[] = [];
+  const sections: string[][] = [];
+  for (const line of lines) {
+    if (line.startsWith('m=')) sections.push([line]);
+    else if (sections.length === 0) head.push(line);
+    else sections[sections.length - 1]!.push(line);
+  }
+  return { head, sections };
+}
+
+function join(head: string[], sections: string[][]): string {
+  return [...head, ...sections.flat()].join('\r\n') + '\r\n';
+}
+
+export function parseMediaSections(sdp: string): MediaSection[] {
+  const { sections } = splitSections(sdp);
+  return sections.map((lines, index) => {
+    const m = /^m=(\S+) (\d+)/.exec(lines[0] ?? '');
+    let mid: string | undefined;
+    let direction: Direction = 'sendrecv'; // RFC 3264 default when no attribute is present
+    let msidTrackId: string | undefined;
+    let msidStreamId: string | undefined;
+    for (const line of lines) {
+      if (line.startsWith('a=mid:')) mid = line.slice(6).trim();
+      else if (line === 'a=sendrecv' || line === 'a=sendonly' || line === 'a=recvonly' || line === 'a=inactive') {
+        direction = line.slice(2) as Direction;
+      } else if (line.startsWith('a=msid:')) {
+        const [stream, track] = line.slice(7).trim().split(' ');
+        msidStreamId = stream;
+        msidTrackId = track;
+      }
+    }
+    return { index, kind: m?.[1] ?? 'unknown', mid, port: Number(m?.[2] ?? 0), direction, msidTrackId, msidStreamId };
+  });
+}
+
+/**
+ * werift writes port 0 for inactive m-sections, which Chromium reads as "rejected" and then
+ * either refuses the description or tears down the shared BUNDLE transport. Port 9 means
+ * "inactive but alive".
+ */
+export function fixZeroPorts(sdp: string): string {
+  return sdp.replace(/^m=(audio|video|application) 0 /gm, 'm=$1 9 ');
+}
+
+/** Keeps only 127.0.0.1 candidates: this server is loopback-only by design. */
+export function loopbackCandidatesOnly(sdp: string): string {
+  const { head, sections } = splitSections(sdp);
+  const kept = sections.map((lines) => lines.filter((l) => !l.startsWith('a=candidate:') || isLoopbackCandidate(l.slice(2))));
+  return join(head, kept);
+}
+
+/** `candidate:<foundation> <component> <transport> <priority> <address> <port> typ ...` */
+export function isLoopbackCandidate(candidate: string): boolean {
+  const parts = candidate.replace(/^a=/, '').split(' ');
+  return parts[4] === LOOPBACK;
+}
+
+/** Everything the server's answer needs patched before a browser sees it. */
+export function patchLocalSdp(sdp: string): string {
+  return loopbackCandidatesOnly(fixZeroPorts(sdp));
+}

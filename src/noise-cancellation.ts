@@ -1,0 +1,319 @@
+// NoiseCancellation: the AudioWorklet-backed FrameProcessor. The main-thread half of the worklet:
+// it builds the node, turns hooks into typed port messages, and turns the processor's messages
+// into events. Audio never stops because of it: on a failed wasm load the node still passes the
+// input through and an 'error' event says why.
+import {
+  PROCESSOR_NAME,
+  PROTOCOL_VERSION,
+  assertNever,
+  type ChannelMode,
+  type Credentials,
+  type EngineFlavour,
+  type ErrorReason,
+  type FromProcessor,
+  type ProcessorOptions,
+  type ProcessorStats,
+  type StreamInfo,
+  type ToProcessor,
+} from '../worklets/protocol';
+import { DenoiserError } from './errors';
+import { TypedEmitter } from './emitter';
+import { FrameProcessor } from './frame-processor';
+import { loadWasmModule, loadWorklet, pickEngine } from './loader';
+import { log } from './log';
+
+export interface NoiseCancellationOptions {
+  /** Start denoising (true) or bypassed (false). Default true. */
+  enabled?: boolean;
+  /** Pass audio through unprocessed while credentials are not valid. Default false. */
+  requireCredentials?: boolean;
+  /** 'downmix' (default) denoises a mono mix; 'per-channel' denoises up to two channels. */
+  channelMode?: ChannelMode;
+  /** How often the worklet reports stats. Default 1000 ms. */
+  statsIntervalMs?: number;
+  /** On/off crossfade length. Default 10 ms. */
+  crossfadeMs?: number;
+  /** Use the SIMD build: 'auto' (default) when the browser validates SIMD. */
+  simd?: boolean | 'auto';
+  /** Where to load the RNNoise wasm from (default: the file Vite emitted for the npm package). */
+  wasmUrl?: string;
+  /** Where to load the worklet module from (default: the file Vite emitted). */
+  workletUrl?: string;
+  /**
+   * Chrome may deliver silence from a remote WebRTC track into Web Audio unless the track also
+   * plays in a media element. Default true: a muted <audio> element is attached for remote tracks.
+   */
+  remoteTrackWorkaround?: boolean;
+}
+
+export type NoiseCancellationEvents = {
+  ready: [info: { engine: EngineFlavour | null; latencySamples: number; sampleRate: number }];
+  stats: [stats: ProcessorStats];
+  error: [error: { reason: ErrorReason | 'wasm-load'; message: string }];
+  closed: [];
+};
+
+// If an app drops a NoiseCancellation without close(), still free the worklet's engine. The
+// closure captures only the port, never the owner.
+const finalizer =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<MessagePort>((port) => {
+        try {
+          port.postMessage({ type: 'close' } satisfies ToProcessor);
+        } catch {
+          // The context is gone; so is the processor.
+        }
+      })
+    : undefined;
+
+export class NoiseCancellation extends FrameProcessor {
+  /**
+   * Loads the worklet (once per context) and the wasm (once per page), then builds the node.
+   * Rejects only when the worklet module cannot load; a wasm failure yields a pass-through
+   * processor and an 'error' event.
+   */
+  static async create(context: BaseAudioContext, options: NoiseCancellationOptions = {}): Promise<NoiseCancellation> {
+    validateOptions(options);
+    if (context.state === 'closed') throw DenoiserError.contextClosed(context.state);
+    const engine = pickEngine(options.simd ?? 'auto');
+    const wasmUrl = options.wasmUrl ?? engine.url;
+    const [worklet, wasm] = await Promise.allSettled([loadWorklet(context, options.workletUrl), loadWasmModule(wasmUrl)]);
+    if (worklet.status === 'rejected') throw worklet.reason;
+    // The context may have closed while we awaited.
+    const state = context.state as AudioContextState;
+    if (state === 'closed') throw DenoiserError.contextClosed(state);
+    const module = wasm.status === 'fulfilled' ? wasm.value : null;
+    const nc = new NoiseCancellation(context, options, engine.flavour, module);
+    if (wasm.status === 'rejected') {
+      const error = wasm.reason instanceof Error ? wasm.reason : new Error(String(wasm.reason));
+      // Deferred so the caller can subscribe before it fires; also kept on the object.
+      nc.loadError = { reason: 'wasm-load', message: `${error.message}; audio passes through` };
+      queueMicrotask(() => nc.loadError && nc.events.emitPublic('error', nc.loadError));
+    }
+    return nc;
+  }
+
+  readonly context: BaseAudioContext;
+  readonly node: AudioWorkletNode;
+  readonly events = new NoiseCancellationEmitter();
+  private enabled: boolean;
+  private closed = false;
+  private source: MediaStreamAudioSourceNode | undefined;
+  private mediaElement: HTMLAudioElement | undefined;
+  private destination: MediaStreamAudioDestinationNode | undefined;
+  private lastStats: ProcessorStats | undefined;
+  private loadError: { reason: 'wasm-load'; message: string } | undefined;
+  private readyInfo: NoiseCancellationEvents['ready'][0] | undefined;
+  private readonly remoteWorkaround: boolean;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+
+  private constructor(
+    context: BaseAudioContext,
+    options: NoiseCancellationOptions,
+    flavour: EngineFlavour,
+    module: WebAssembly.Module | null,
+  ) {
+    super();
+    this.context = context;
+    this.enabled = options.enabled ?? true;
+    this.remoteWorkaround = options.remoteTrackWorkaround ?? true;
+    const channelMode = options.channelMode ?? 'downmix';
+    const channels = channelMode === 'per-channel' ? 2 : 1;
+    const processorOptions: ProcessorOptions = {
+      protocolVersion: PROTOCOL_VERSION,
+      wasmModule: module,
+      engine: flavour,
+      enabled: this.enabled,
+      requireCredentials: options.requireCredentials ?? false,
+      channelMode,
+      statsIntervalMs: options.statsIntervalMs ?? 1000,
+      crossfadeMs: options.crossfadeMs ?? 10,
+      overloadThreshold: 0.9,
+    };
+    this.node = new AudioWorkletNode(context, PROCESSOR_NAME, {
+      numberOfInputs: 1,
+      numberOfOutputs: 1,
+      outputChannelCount: [channels],
+      channelCount: channels,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+      processorOptions,
+    });
+    // onmessage (not addEventListener) starts the port implicitly.
+    this.node.port.onmessage = (event: MessageEvent<FromProcessor>) => this.onMessage(event.data);
+    this.node.onprocessorerror = () => {
+      this.events.emitPublic('error', { reason: 'engine-failed', message: 'the audio worklet processor crashed' });
+    };
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    finalizer?.register(this, this.node.port, this);
+    log.info(`created (engine ${module ? flavour : 'none'}, ${context.sampleRate} Hz, ${channelMode})`);
+  }
+
+  /** Latest stats from the worklet (about once a second, and on every change). */
+  get stats(): ProcessorStats | undefined {
+    return this.lastStats;
+  }
+
+  /** Set once the worklet has started: engine, added delay, sample rate. */
+  get ready(): NoiseCancellationEvents['ready'][0] | undefined {
+    return this.readyInfo;
+  }
+
+  /** Why the engine is not running, if the wasm failed to load. */
+  get error(): { reason: string; message: string } | undefined {
+    return this.loadError;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Resolves once the worklet confirmed it freed its engine. */
+  whenClosed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  /** Crossfades (default 10 ms) between the denoised and the equally delayed dry signal. */
+  setEnabled(enabled: boolean): void {
+    if (this.closed) return;
+    this.enabled = enabled;
+    this.send({ type: 'set-enabled', enabled });
+  }
+
+  override onStreamInfoUpdated(info: StreamInfo): void {
+    this.send({ type: 'stream-info', info });
+  }
+
+  override onStreamInfoCleared(): void {
+    this.send({ type: 'stream-info-cleared' });
+  }
+
+  override onCredentialsUpdated(credentials: Credentials): void {
+    this.send({ type: 'credentials', credentials });
+  }
+
+  override onCredentialsCleared(): void {
+    this.send({ type: 'credentials-cleared' });
+  }
+
+  /** Runs `track`'s audio through the denoiser (replacing any previous input). */
+  override attachInput(track: MediaStreamTrack, options: { remote: boolean } = { remote: false }): void {
+    if (this.closed) throw DenoiserError.processorClosed();
+    if (!('createMediaStreamSource' in this.context)) {
+      throw DenoiserError.invalidOption('context', 'OfflineAudioContext', 'an AudioContext to take a MediaStreamTrack');
+    }
+    if (track.kind !== 'audio') throw DenoiserError.trackKind(track.kind);
+    this.detachInput();
+    const stream = new MediaStream([track]);
+    this.source = (this.context as AudioContext).createMediaStreamSource(stream);
+    this.source.connect(this.node);
+    if (options.remote && this.remoteWorkaround && typeof document !== 'undefined') {
+      const element = document.createElement('audio');
+      element.muted = true;
+      element.srcObject = stream;
+      void element.play().catch(() => {
+        // Autoplay may refuse before a user gesture; Web Audio still gets the track then.
+      });
+      this.mediaElement = element;
+    }
+  }
+
+  override detachInput(): void {
+    this.source?.disconnect();
+    this.source = undefined;
+    if (this.mediaElement) {
+      this.mediaElement.pause();
+      this.mediaElement.srcObject = null;
+      this.mediaElement = undefined;
+    }
+  }
+
+  /** The denoised audio as a MediaStreamTrack (AudioContext only), e.g. to play or publish. */
+  get outputTrack(): MediaStreamTrack {
+    if (this.closed) throw DenoiserError.processorClosed();
+    if (!this.destination) {
+      if (!('createMediaStreamDestination' in this.context)) {
+        throw DenoiserError.invalidOption('context', 'OfflineAudioContext', 'an AudioContext to produce a MediaStreamTrack');
+      }
+      this.destination = (this.context as AudioContext).createMediaStreamDestination();
+      this.node.connect(this.destination);
+    }
+    const track = this.destination.stream.getAudioTracks()[0];
+    if (!track) throw new DenoiserError('processor-closed', 'the output stream has no audio track');
+    return track;
+  }
+
+  /** Frees the worklet's engine and disconnects the graph. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.detachInput();
+    this.send({ type: 'close' }, true);
+    this.node.disconnect();
+    this.destination?.stream.getTracks().forEach((t) => t.stop());
+    this.destination = undefined;
+    finalizer?.unregister(this);
+    log.info('closed');
+    // A closed context runs no processor to confirm; finish here.
+    if (this.context.state === 'closed') this.finishClose();
+  }
+
+  private finishClose(): void {
+    this.node.port.onmessage = null;
+    this.node.port.close();
+    this.resolveClosed();
+    this.events.emitPublic('closed');
+  }
+
+  private send(message: ToProcessor, evenIfClosed = false): void {
+    if (this.closed && !evenIfClosed) return;
+    this.node.port.postMessage(message);
+  }
+
+  private onMessage(message: FromProcessor): void {
+    switch (message.type) {
+      case 'ready':
+        this.readyInfo = { engine: message.engine, latencySamples: message.latencySamples, sampleRate: message.sampleRate };
+        this.events.emitPublic('ready', this.readyInfo);
+        break;
+      case 'stats':
+        this.lastStats = message.stats;
+        this.events.emitPublic('stats', message.stats);
+        break;
+      case 'error':
+        log.warn(`worklet error (${message.reason}): ${message.message}`);
+        this.events.emitPublic('error', { reason: message.reason, message: message.message });
+        break;
+      case 'closed':
+        this.finishClose();
+        break;
+      default:
+        assertNever(message, 'processor message');
+    }
+  }
+}
+
+/** The processor's events; `on` returns an unsubscribe function. */
+export class NoiseCancellationEmitter extends TypedEmitter<NoiseCancellationEvents> {
+  emitPublic<K extends keyof NoiseCancellationEvents>(event: K, ...args: NoiseCancellationEvents[K]): void {
+    this.emit(event, ...args);
+  }
+}
+
+function validateOptions(options: NoiseCancellationOptions): void {
+  const { statsIntervalMs, crossfadeMs, channelMode } = options;
+  if (statsIntervalMs !== undefined && !(Number.isFinite(statsIntervalMs) && statsIntervalMs >= 50)) {
+    throw DenoiserError.invalidOption('statsIntervalMs', statsIntervalMs, 'a number ≥ 50');
+  }
+  if (crossfadeMs !== undefined && !(Number.isFinite(crossfadeMs) && crossfadeMs >= 0 && crossfadeMs <= 1000)) {
+    throw DenoiserError.invalidOption('crossfadeMs', crossfadeMs, 'a number from 0 to 1000');
+  }
+  if (channelMode !== undefined && channelMode !== 'downmix' && channelMode !== 'per-channel') {
+    throw DenoiserError.invalidOption('channelMode', channelMode, "'downmix' or 'per-channel'");
+  }
+}

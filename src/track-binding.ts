@@ -1,0 +1,489 @@
+// TrackBinding follows a livekit-client Room on behalf of one audio track and tells a
+// FrameProcessor through its hooks: stream info and credentials updated or cleared. The design
+// follows @livekit/rtc-node's Track.setRoom: the track's room is held weakly, an early return
+// when there is no room before or after keeps the cleared hooks from firing twice, the old
+// room's token listener is always removed and the new one always (re-)added, and pushes fan
+// out to every binding of the track.
+import {
+  RoomEvent,
+  Track,
+  type LocalTrackPublication,
+  type Participant,
+  type RemoteParticipant,
+  type RemoteTrack,
+  type RemoteTrackPublication,
+  type Room,
+  type TrackPublication,
+} from 'livekit-client';
+import type { Credentials, StreamInfo } from '../worklets/protocol';
+import { DenoiserError } from './errors';
+import { TypedEmitter } from './emitter';
+import { FrameProcessor } from './frame-processor';
+import { readConnection, TokenWatcher } from './room-adapter';
+
+export interface TrackBindingOptions {
+  processor: FrameProcessor;
+  /** Close the processor when the binding ends (default true). False keeps it for the next track. */
+  autoCloseNoiseCancellation?: boolean;
+  /**
+   * Hand the track's MediaStreamTrack to the processor (default true). Set false when the
+   * processor is wired another way, e.g. RemoteAudioTrack.setWebAudioPlugins([nc.node]).
+   */
+  connectAudio?: boolean;
+  /** Used only when the Room cannot tell its server URL or token. */
+  credentials?: { url?: string; token?: string | (() => string | undefined) };
+}
+
+export type EndReason =
+  | 'closed'
+  | 'track-unsubscribed'
+  | 'participant-disconnected'
+  | 'room-disconnected';
+
+export type TrackBindingEvents = {
+  streamInfoUpdated: [info: StreamInfo];
+  /** Never carries the token: only the URL. */
+  credentialsUpdated: [summary: { url: string }];
+  cleared: [];
+  ended: [reason: EndReason];
+};
+
+type AudioTrack = Track;
+
+/** Per-track state shared by every binding of that track: its room, its token listener. */
+class TrackLink {
+  private static readonly links = new WeakMap<AudioTrack, TrackLink>();
+
+  static of(track: AudioTrack): TrackLink {
+    let link = TrackLink.links.get(track);
+    if (!link) TrackLink.links.set(track, (link = new TrackLink(track)));
+    return link;
+  }
+
+  readonly bindings = new Set<TrackBinding>();
+  private roomRef: WeakRef<Room> | undefined;
+  private watcher: TokenWatcher | undefined;
+  private info: StreamInfo | undefined;
+
+  private constructor(private readonly track: AudioTrack) {}
+
+  get room(): Room | undefined {
+    return this.roomRef?.deref();
+  }
+
+  get streamInfo(): StreamInfo | undefined {
+    return this.room ? this.info : undefined;
+  }
+
+  /** The track is (still, or again) in `room`, published as `publication` by `participant`. */
+  setRoom(room: Room, participant: Participant, publication: TrackPublication): void;
+  setRoom(room: null): void;
+  setRoom(room: Room | null, participant?: Participant, publication?: TrackPublication): void {
+    const old = this.room;
+    if (!old && !room) return;
+    if (old && old !== room) {
+      this.watcher?.unbind();
+      this.watcher = undefined;
+    }
+    if (!room) {
+      this.roomRef = undefined;
+      this.info = undefined;
+      for (const b of this.bindings) b.clearPushed();
+      return;
+    }
+    this.roomRef = new WeakRef(room);
+    this.info = {
+      roomName: room.name,
+      participantIdentity: participant?.identity ?? '',
+      publicationSid: publication?.trackSid ?? '',
+    };
+    this.watcher ??= new TokenWatcher(room, this.onToken);
+    this.watcher.bind();
+    for (const b of this.bindings) this.pushTo(b);
+  }
+
+  /** The room changed its name (RoomEvent.Moved) or reconnected: re-push what it now says. */
+  refresh(room: Room): void {
+    if (this.room !== room || !this.info) return;
+    const found = locate(room, this.track);
+    this.info = {
+      roomName: room.name,
+      participantIdentity: found?.participant.identity ?? this.info.participantIdentity,
+      publicationSid: found?.publication.trackSid ?? this.info.publicationSid,
+    };
+    this.watcher?.bind();
+    for (const b of this.bindings) this.pushTo(b);
+  }
+
+  /** Pushes the current state to one (new or re-attached) binding; re-binds the token listener. */
+  pushTo(binding: TrackBinding): void {
+    if (!this.info) return;
+    this.watcher?.bind();
+    binding.pushInfo(this.info);
+    const credentials = this.credentialsFor(binding);
+    if (credentials) binding.pushCredentials(credentials);
+  }
+
+  private credentialsFor(binding: TrackBinding, token?: string): Credentials | undefined {
+    const room = this.room;
+    if (!room) return undefined;
+    const fallback = binding.credentialFallback;
+    const url = readConnection(room).url ?? fallback?.url;
+    const fallbackToken = typeof fallback?.token === 'function' ? fallback.token() : fallback?.token;
+    const value = token ?? this.watcher?.currentToken() ?? fallbackToken;
+    return url && value ? { url, token: value } : undefined;
+  }
+
+  private readonly onToken = (token: string): void => {
+    for (const b of this.bindings) {
+      const credentials = this.credentialsFor(b, token);
+      if (credentials) b.pushCredentials(credentials);
+    }
+  };
+
+  add(binding: TrackBinding): void {
+    this.bindings.add(binding);
+  }
+
+  remove(binding: TrackBinding): void {
+    this.bindings.delete(binding);
+    if (this.bindings.size > 0) return;
+    // Nobody listens any more: leave no listener behind on the room's engine.
+    this.watcher?.unbind();
+    this.watcher = undefined;
+    this.roomRef = undefined;
+    this.info = undefined;
+    TrackLink.links.delete(this.track);
+  }
+}
+
+interface Located {
+  participant: Participant;
+  publication: TrackPublication;
+  remote: boolean;
+}
+
+function locate(room: Room, track: AudioTrack): Located | undefined {
+  for (const publication of room.localParticipant.trackPublications.values()) {
+    if (publication.track === track) return { participant: room.localParticipant, publication, remote: false };
+  }
+  for (const participant of room.remoteParticipants.values()) {
+    for (const publication of participant.trackPublications.values()) {
+      if (publication.track === track) return { participant, publication, remote: true };
+    }
+  }
+  return undefined;
+}
+
+// One live binding per processor: a processor runs one track's audio at a time.
+const busy = new WeakMap<FrameProcessor, TrackBinding>();
+
+export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
+  /**
+   * Binds `processor` to `track` as seen from `room`. Works for remote (subscribed) and local
+   * (published) audio tracks; the track may enter the room later.
+   */
+  static attach(room: Room, track: Track, options: TrackBindingOptions): TrackBinding {
+    return new TrackBinding(room, track, options);
+  }
+
+  /**
+   * Follows a participant's track of `source` (default microphone) across unpublish/republish
+   * and full rejoins, which deliver new track objects. The processor moves to each new track.
+   */
+  static attachParticipant(
+    room: Room,
+    identity: string,
+    options: TrackBindingOptions & { source?: Track.Source },
+  ): ParticipantBinding {
+    return new ParticipantBinding(room, identity, options);
+  }
+
+  readonly processor: FrameProcessor;
+  readonly autoClose: boolean;
+  readonly credentialFallback: TrackBindingOptions['credentials'];
+  private readonly connectAudio: boolean;
+  private readonly link: TrackLink;
+  private roomRef: WeakRef<Room> | undefined;
+  private pushedInfo: StreamInfo | null = null;
+  private pushedCredentials: Credentials | null = null;
+  private inputAttached = false;
+  private ended = false;
+
+  private constructor(
+    room: Room,
+    readonly track: Track,
+    options: TrackBindingOptions,
+  ) {
+    super();
+    if (!(options.processor instanceof FrameProcessor)) {
+      throw DenoiserError.invalidOption('processor', typeof options.processor, 'a FrameProcessor');
+    }
+    if (track.kind !== Track.Kind.Audio) throw DenoiserError.trackKind(track.kind);
+    const holder = busy.get(options.processor);
+    if (holder && !holder.ended) throw DenoiserError.processorBusy(holder.track.sid ?? 'unpublished');
+    this.processor = options.processor;
+    this.autoClose = options.autoCloseNoiseCancellation ?? true;
+    this.connectAudio = options.connectAudio ?? true;
+    this.credentialFallback = options.credentials;
+    busy.set(this.processor, this);
+    this.link = TrackLink.of(track);
+    this.link.add(this);
+    this.watch(room);
+  }
+
+  /** The room this binding watches for its track. */
+  get room(): Room | undefined {
+    return this.roomRef?.deref();
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** What the processor was last told (null after a clear). */
+  get streamInfo(): StreamInfo | null {
+    return this.pushedInfo;
+  }
+
+  /**
+   * Follow the track in another Room object (an app moving a local track between rooms). The
+   * token listener moves with it; none is left on the old room.
+   */
+  setRoom(room: Room): void {
+    if (this.ended) throw DenoiserError.bindingClosed();
+    this.watch(room);
+  }
+
+  private watch(room: Room): void {
+    const previous = this.room;
+    if (previous) this.unlisten(previous);
+    this.roomRef = new WeakRef(room);
+    this.listen(room);
+    const found = locate(room, this.track);
+    if (found) {
+      this.attachInput(found.remote);
+      if (this.link.room === room) this.link.pushTo(this);
+      else this.link.setRoom(room, found.participant, found.publication);
+    } else if (this.link.room) {
+      this.link.pushTo(this);
+    }
+  }
+
+  /** Ends the binding: cleared hooks (if anything was pushed), audio released, auto-close. */
+  close(): void {
+    this.end('closed');
+  }
+
+  pushInfo(info: StreamInfo): void {
+    if (this.ended) return;
+    this.pushedInfo = info;
+    this.processor.onStreamInfoUpdated(info);
+    this.emit('streamInfoUpdated', info);
+  }
+
+  pushCredentials(credentials: Credentials): void {
+    if (this.ended) return;
+    const last = this.pushedCredentials;
+    // The engine re-emits the same token before every reconnect attempt; say it once.
+    if (last && last.token === credentials.token && last.url === credentials.url) return;
+    this.pushedCredentials = credentials;
+    this.processor.onCredentialsUpdated(credentials);
+    this.emit('credentialsUpdated', { url: credentials.url });
+  }
+
+  /** Fires each cleared hook once, and only after a matching update. */
+  clearPushed(): void {
+    const hadInfo = this.pushedInfo !== null;
+    const hadCredentials = this.pushedCredentials !== null;
+    this.pushedInfo = null;
+    this.pushedCredentials = null;
+    if (hadInfo) this.processor.onStreamInfoCleared();
+    if (hadCredentials) this.processor.onCredentialsCleared();
+    if (hadInfo || hadCredentials) this.emit('cleared');
+  }
+
+  private attachInput(remote: boolean): void {
+    if (this.inputAttached || !this.connectAudio || this.ended) return;
+    const media = this.track.mediaStreamTrack;
+    if (!media) return;
+    this.inputAttached = true;
+    this.processor.attachInput(media, { remote });
+  }
+
+  private end(reason: EndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.clearPushed();
+    const room = this.room;
+    if (room) this.unlisten(room);
+    this.roomRef = undefined;
+    this.link.remove(this);
+    if (this.inputAttached) {
+      this.inputAttached = false;
+      this.processor.detachInput();
+    }
+    if (busy.get(this.processor) === this) busy.delete(this.processor);
+    if (this.autoClose) this.processor.close();
+    this.emit('ended', reason);
+    this.removeAllListeners();
+  }
+
+  /** The track is gone for good: clear now, end once the event's other handlers have run. */
+  private leaveAndEnd(room: Room, reason: EndReason): void {
+    if (this.link.room === room) this.link.setRoom(null);
+    else this.clearPushed();
+    queueMicrotask(() => this.end(reason));
+  }
+
+  private listen(room: Room): void {
+    room
+      .on(RoomEvent.TrackSubscribed, this.onTrackSubscribed)
+      .on(RoomEvent.TrackUnsubscribed, this.onTrackUnsubscribed)
+      .on(RoomEvent.LocalTrackPublished, this.onLocalTrackPublished)
+      .on(RoomEvent.LocalTrackUnpublished, this.onLocalTrackUnpublished)
+      .on(RoomEvent.ParticipantDisconnected, this.onParticipantDisconnected)
+      .on(RoomEvent.Disconnected, this.onDisconnected)
+      .on(RoomEvent.Moved, this.onRefresh)
+      .on(RoomEvent.Reconnected, this.onRefresh)
+      .on(RoomEvent.SignalReconnecting, this.onRefresh);
+  }
+
+  private unlisten(room: Room): void {
+    room
+      .off(RoomEvent.TrackSubscribed, this.onTrackSubscribed)
+      .off(RoomEvent.TrackUnsubscribed, this.onTrackUnsubscribed)
+      .off(RoomEvent.LocalTrackPublished, this.onLocalTrackPublished)
+      .off(RoomEvent.LocalTrackUnpublished, this.onLocalTrackUnpublished)
+      .off(RoomEvent.ParticipantDisconnected, this.onParticipantDisconnected)
+      .off(RoomEvent.Disconnected, this.onDisconnected)
+      .off(RoomEvent.Moved, this.onRefresh)
+      .off(RoomEvent.Reconnected, this.onRefresh)
+      .off(RoomEvent.SignalReconnecting, this.onRefresh);
+  }
+
+  // Listeners are arrow-function fields so `off` gets the same reference.
+  private readonly onTrackSubscribed = (
+    track: RemoteTrack,
+    publication: RemoteTrackPublication,
+    participant: RemoteParticipant,
+  ): void => {
+    const room = this.room;
+    if (track !== this.track || !room) return;
+    this.attachInput(true);
+    this.link.setRoom(room, participant, publication);
+  };
+
+  private readonly onTrackUnsubscribed = (track: RemoteTrack): void => {
+    const room = this.room;
+    if (track === this.track && room) this.leaveAndEnd(room, 'track-unsubscribed');
+  };
+
+  private readonly onLocalTrackPublished = (publication: LocalTrackPublication, participant: Participant): void => {
+    const room = this.room;
+    if (publication.track !== this.track || !room) return;
+    this.attachInput(false);
+    this.link.setRoom(room, participant, publication);
+  };
+
+  // A local track may be published again (a republish, a full reconnect): clear, keep watching.
+  private readonly onLocalTrackUnpublished = (publication: LocalTrackPublication): void => {
+    if (publication.track === this.track && this.link.room === this.room) this.link.setRoom(null);
+  };
+
+  private readonly onParticipantDisconnected = (participant: RemoteParticipant): void => {
+    const room = this.room;
+    const info = this.link.streamInfo;
+    if (!room || this.link.room !== room || !info) return;
+    if (participant.identity === info.participantIdentity) this.leaveAndEnd(room, 'participant-disconnected');
+  };
+
+  private readonly onDisconnected = (): void => {
+    const room = this.room;
+    if (room) this.leaveAndEnd(room, 'room-disconnected');
+  };
+
+  private readonly onRefresh = (): void => {
+    const room = this.room;
+    if (room) this.link.refresh(room);
+  };
+}
+
+export type ParticipantBindingEvents = {
+  trackChanged: [binding: TrackBinding];
+  ended: [reason: EndReason];
+};
+
+/** Follows a participant's microphone (or another source) across new track objects. */
+export class ParticipantBinding extends TypedEmitter<ParticipantBindingEvents> {
+  readonly processor: FrameProcessor;
+  readonly source: Track.Source;
+  private readonly options: TrackBindingOptions;
+  private current: TrackBinding | undefined;
+  private roomRef: WeakRef<Room> | undefined;
+  private ended = false;
+
+  constructor(
+    room: Room,
+    readonly identity: string,
+    options: TrackBindingOptions & { source?: Track.Source },
+  ) {
+    super();
+    this.processor = options.processor;
+    this.source = options.source ?? Track.Source.Microphone;
+    this.options = options;
+    this.roomRef = new WeakRef(room);
+    room.on(RoomEvent.TrackSubscribed, this.onTrackSubscribed).on(RoomEvent.Disconnected, this.onDisconnected);
+    const participant = room.remoteParticipants.get(identity);
+    const publication = participant?.getTrackPublication(this.source);
+    if (publication?.track && publication.track.kind === Track.Kind.Audio) this.follow(room, publication.track);
+  }
+
+  /** The binding of the participant's current track, if it has one. */
+  get binding(): TrackBinding | undefined {
+    return this.current?.isEnded ? undefined : this.current;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  private follow(room: Room, track: Track): void {
+    this.current?.close();
+    this.current = TrackBinding.attach(room, track, { ...this.options, autoCloseNoiseCancellation: false });
+    this.emit('trackChanged', this.current);
+  }
+
+  private readonly onTrackSubscribed = (
+    track: RemoteTrack,
+    publication: RemoteTrackPublication,
+    participant: RemoteParticipant,
+  ): void => {
+    const room = this.roomRef?.deref();
+    if (!room || participant.identity !== this.identity || publication.source !== this.source) return;
+    if (track.kind !== Track.Kind.Audio) return;
+    this.follow(room, track);
+  };
+
+  private readonly onDisconnected = (): void => {
+    // The inner binding clears itself on the same event; end once its handlers ran.
+    queueMicrotask(() => this.end('room-disconnected'));
+  };
+
+  close(): void {
+    this.end('closed');
+  }
+
+  private end(reason: EndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    const room = this.roomRef?.deref();
+    room?.off(RoomEvent.TrackSubscribed, this.onTrackSubscribed).off(RoomEvent.Disconnected, this.onDisconnected);
+    this.roomRef = undefined;
+    this.current?.close();
+    this.current = undefined;
+    if (this.options.autoCloseNoiseCancellation ?? true) this.processor.close();
+    this.emit('ended', reason);
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,259 @@
+// The worklet entry: the only file that calls registerProcessor. It wires the pure DSP core to
+// the AudioWorklet: port messages in, stats and events out. State: loading → running → closed.
+// Audio always flows: without an engine, or while bypassed, the input passes through.
+import {
+  PROCESSOR_NAME,
+  PROTOCOL_VERSION,
+  assertNever,
+  isToProcessor,
+  type BypassReason,
+  type EngineFlavour,
+  type ErrorReason,
+  type FromProcessor,
+  type ProcessorOptions,
+  type ProcessorState,
+  type ProcessorStats,
+  type ToProcessor,
+} from './protocol';
+import { DenoisePipeline } from './dsp/pipeline';
+import { RnnoiseEngine } from './dsp/rnnoise';
+import { CredentialTracker } from './dsp/credentials';
+import { ENGINE_SAMPLE_RATE } from './dsp/engine';
+
+const QUANTUM = 128;
+const MAX_CHANNELS = 2;
+
+class DenoiseProcessor extends AudioWorkletProcessor {
+  private state: ProcessorState = 'loading';
+  private readonly options: ProcessorOptions;
+  private readonly pipelines: DenoisePipeline[] = [];
+  private engineFlavour: EngineFlavour | null = null;
+  private enabled: boolean;
+  private readonly credentials = new CredentialTracker();
+  private lastCredentialState = this.credentials.state(Date.now());
+  private readonly mono = new Float32Array(QUANTUM);
+  private readonly monoOut = new Float32Array(QUANTUM);
+  private nextStatsAt = 0;
+  private readonly statsInterval: number;
+  private lastBypass: BypassReason | null = null;
+  private channels = 1;
+
+  constructor(nodeOptions: { processorOptions?: unknown }) {
+    super();
+    const options = (nodeOptions.processorOptions ?? {}) as Partial<ProcessorOptions>;
+    this.options = {
+      protocolVersion: options.protocolVersion ?? -1,
+      wasmModule: options.wasmModule ?? null,
+      engine: options.engine ?? 'rnnoise',
+      enabled: options.enabled ?? true,
+      requireCredentials: options.requireCredentials ?? false,
+      channelMode: options.channelMode ?? 'downmix',
+      statsIntervalMs: options.statsIntervalMs ?? 1000,
+      crossfadeMs: options.crossfadeMs ?? 10,
+      overloadThreshold: options.overloadThreshold ?? 0.9,
+    };
+    this.enabled = this.options.enabled;
+    this.statsInterval = Math.max(0.05, this.options.statsIntervalMs / 1000);
+    this.port.onmessage = (event: MessageEvent) => this.onMessage(event.data);
+
+    if (this.options.protocolVersion !== PROTOCOL_VERSION) {
+      this.fail(
+        'protocol-mismatch',
+        `worklet speaks protocol ${PROTOCOL_VERSION}, main thread sent ${String(options.protocolVersion)}; audio passes through`,
+      );
+    } else if (sampleRate !== ENGINE_SAMPLE_RATE) {
+      this.fail('sample-rate', `needs ${ENGINE_SAMPLE_RATE} Hz (was ${sampleRate}); audio passes through`);
+    } else if (!this.options.wasmModule) {
+      this.fail('engine-unavailable', 'no compiled wasm module was given; audio passes through');
+    } else {
+      this.startEngines(this.options.wasmModule);
+    }
+    this.state = 'running';
+    this.post({
+      type: 'ready',
+      engine: this.engineFlavour,
+      latencySamples: this.latency,
+      sampleRate,
+    });
+  }
+
+  private startEngines(module: WebAssembly.Module): void {
+    const count = this.options.channelMode === 'per-channel' ? MAX_CHANNELS : 1;
+    try {
+      for (let c = 0; c < count; c++) {
+        this.pipelines.push(
+          new DenoisePipeline(new RnnoiseEngine(module), {
+            blockSize: QUANTUM,
+            enabled: this.enabled,
+            crossfadeSamples: Math.round((this.options.crossfadeMs / 1000) * sampleRate),
+          }),
+        );
+      }
+      this.engineFlavour = this.options.engine;
+    } catch (e) {
+      this.freeEngines();
+      this.fail('engine-failed', `RNNoise did not start: ${e instanceof Error ? e.message : String(e)}; audio passes through`);
+    }
+  }
+
+  private get latency(): number {
+    return this.pipelines[0]?.latency ?? 0;
+  }
+
+  private fail(reason: ErrorReason, message: string): void {
+    this.post({ type: 'error', reason, message });
+  }
+
+  private post(message: FromProcessor): void {
+    this.port.postMessage(message);
+  }
+
+  private onMessage(data: unknown): void {
+    if (this.state === 'closed') return;
+    if (!isToProcessor(data)) {
+      const type = typeof data === 'object' && data !== null ? String((data as { type?: unknown }).type) : typeof data;
+      this.fail('unknown-message', `ignored a message of type ${type}`);
+      return;
+    }
+    const message: ToProcessor = data;
+    switch (message.type) {
+      case 'stream-info':
+        this.credentials.setStreamInfo(message.info);
+        break;
+      case 'stream-info-cleared':
+        this.credentials.setStreamInfo(null);
+        break;
+      case 'credentials': {
+        const problem = this.credentials.setCredentials(message.credentials);
+        if (problem) this.fail('credentials-malformed', `credentials not usable: ${problem}`);
+        break;
+      }
+      case 'credentials-cleared':
+        this.credentials.clearCredentials();
+        break;
+      case 'set-enabled':
+        this.enabled = message.enabled;
+        break;
+      case 'close':
+        this.close();
+        return;
+      default:
+        assertNever(message, 'message');
+    }
+    this.refreshState();
+    this.postStats('change');
+  }
+
+  private bypassReason(): BypassReason | null {
+    if (this.pipelines.length === 0) return 'no-engine';
+    if (!this.enabled) return 'disabled';
+    if (this.options.requireCredentials && this.lastCredentialState !== 'valid') return 'credentials';
+    return null;
+  }
+
+  /** Re-evaluates credentials (expiry moves with time) and applies the bypass to the pipelines. */
+  private refreshState(): void {
+    this.lastCredentialState = this.credentials.state(Date.now());
+    const bypass = this.bypassReason();
+    this.lastBypass = bypass;
+    for (let c = 0; c < this.pipelines.length; c++) (this.pipelines[c] as DenoisePipeline).setEnabled(bypass === null);
+  }
+
+  private stats(): ProcessorStats {
+    const first = this.pipelines[0];
+    let nonFinite = 0;
+    let resets = 0;
+    let frames = 0;
+    for (const p of this.pipelines) {
+      nonFinite += p.stats.nonFiniteInputs;
+      resets += p.stats.engineResets;
+      frames += p.stats.frames;
+    }
+    const info = this.credentials.streamInfo;
+    return {
+      state: this.state,
+      enabled: this.enabled,
+      bypass: this.lastBypass,
+      framesProcessed: frames,
+      vad: first?.stats.vad ?? 0,
+      credentialState: this.lastCredentialState,
+      token: this.credentials.token,
+      streamInfo: info,
+      publicationSid: info?.publicationSid ?? null,
+      sampleRate,
+      channels: this.channels,
+      latencySamples: this.latency,
+      nonFiniteInputs: nonFinite,
+      engineResets: resets,
+      overloads: 0,
+    };
+  }
+
+  private postStats(cause: 'interval' | 'change'): void {
+    this.post({ type: 'stats', stats: this.stats(), cause });
+  }
+
+  process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+    if (this.state === 'closed') return false;
+    const input = inputs[0] ?? [];
+    const output = outputs[0] ?? [];
+    const inCh = input.length;
+    this.channels = inCh;
+
+    if (currentTime >= this.nextStatsAt) {
+      const before = this.lastCredentialState;
+      this.refreshState();
+      this.nextStatsAt = currentTime + this.statsInterval;
+      this.postStats(before === this.lastCredentialState ? 'interval' : 'change');
+    }
+
+    if (inCh === 0) {
+      // No input connected (or the track ended): emit silence, keep the node alive.
+      for (let c = 0; c < output.length; c++) (output[c] as Float32Array).fill(0);
+      return true;
+    }
+    if (this.pipelines.length === 0) {
+      for (let c = 0; c < output.length; c++) (output[c] as Float32Array).set(input[Math.min(c, inCh - 1)] as Float32Array);
+      return true;
+    }
+    if (this.pipelines.length === 1) {
+      // Downmix: average the channels, denoise once, send to every output channel.
+      let src = input[0] as Float32Array;
+      if (inCh > 1) {
+        const mono = this.mono;
+        mono.fill(0);
+        for (let c = 0; c < inCh; c++) {
+          const ch = input[c] as Float32Array;
+          for (let i = 0; i < QUANTUM; i++) mono[i] = (mono[i] as number) + (ch[i] as number) / inCh;
+        }
+        src = mono;
+      }
+      const out0 = (output[0] as Float32Array | undefined) ?? this.monoOut;
+      (this.pipelines[0] as DenoisePipeline).process(src, out0, QUANTUM);
+      for (let c = 1; c < output.length; c++) (output[c] as Float32Array).set(out0);
+      return true;
+    }
+    for (let c = 0; c < output.length; c++) {
+      const p = this.pipelines[Math.min(c, this.pipelines.length - 1)] as DenoisePipeline;
+      p.process(input[Math.min(c, inCh - 1)] as Float32Array, output[c] as Float32Array, QUANTUM);
+    }
+    return true;
+  }
+
+  private freeEngines(): void {
+    for (const p of this.pipelines) p.destroy();
+    this.pipelines.length = 0;
+  }
+
+  private close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.freeEngines();
+    this.credentials.clearCredentials();
+    this.post({ type: 'closed' });
+    this.port.onmessage = null;
+    this.port.close();
+  }
+}
+
+registerProcessor(PROCESSOR_NAME, DenoiseProcessor);
