@@ -369,7 +369,6 @@ export class Session implements RoomMember {
     if (this.closed) return;
     const sending = sections.filter((s) => s.kind === 'audio' && s.mid !== undefined && s.port !== 0 && (s.direction === 'sendonly' || s.direction === 'sendrecv') && s.msidStreamId !== '-');
     const sendingMids = new Set(sending.map((s) => s.mid!));
-    let changed = false;
     for (const track of [...this.tracks.values()]) {
       if (track.state === 'active' && (!track.mid || !sendingMids.has(track.mid))) {
         this.tracks.delete(track.sid);
@@ -389,12 +388,10 @@ export class Session implements RoomMember {
       track.mid = section.mid;
       track.info.mid = section.mid ?? '';
       boundMids.add(section.mid);
-      changed = true;
       this.version = nextVersion();
       this.room.trackActivated(this, track);
       this.deps.log(`track ${track.sid} published by ${this.identity} in room ${this.room.name}`);
     }
-    void changed;
   }
 
   private departedInfo(reason: DisconnectReason): ParticipantInfo {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildCorpusItem, corpus, corpusClips, corpusSpecs } from '../bench/corpus';
 import {
   gaussian,
   loadExcerpt,
@@ -143,5 +144,26 @@ describe('test signals', () => {
     expect(active.slice(0, 50).some(Boolean)).toBe(false);
     expect(active.slice(50, 75).every(Boolean)).toBe(true);
     expect(active.slice(75).some(Boolean)).toBe(false);
+  });
+});
+
+describe('benchmark corpus', () => {
+  it('lists clips × noises × SNRs with unique ids, and builds the same item twice bit for bit', () => {
+    const clips = corpusClips();
+    const specs = corpusSpecs();
+    expect(specs.length).toBe(clips.length * NOISE_KINDS.length * 3);
+    expect(new Set(specs.map((s) => s.id)).size).toBe(specs.length);
+    // Falls back to the committed excerpt where Debian's clips are not installed.
+    expect(corpusClips('/nonexistent').map((c) => c.name)).toEqual(['excerpt']);
+    const spec = specs.find((s) => s.noise === 'babble' && s.snrDb === 5);
+    expect(spec).toBeDefined();
+    const a = buildCorpusItem(spec!, clips);
+    const b = buildCorpusItem(spec!, clips);
+    expect(bytes(a.mixture).equals(bytes(b.mixture))).toBe(true);
+    expect(a.sampleRate).toBe(48_000);
+    expect(a.speechActive.length).toBe(Math.floor(a.mixture.length / 480));
+    const first = corpus({ noises: ['white'], snrs: [0] }).next();
+    expect(first.done).toBe(false);
+    expect(first.value?.id).toBe(specs[0]?.id);
   });
 });

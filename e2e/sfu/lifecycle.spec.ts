@@ -8,9 +8,8 @@ const wav = writeToneWav();
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wav.path) } });
 
 let server: LoopbackServer;
-const pushed: { identity: string; room: string; token: string }[] = [];
 test.beforeAll(async () => {
-  server = await startServer({ port: 0, onTokenPushed: (identity, room, token) => pushed.push({ identity, room, token }) });
+  server = await startServer({ port: 0, log: process.env.SFU_LOG === '1' });
 });
 test.afterAll(async () => {
   await server?.stop();
@@ -20,66 +19,70 @@ test.afterEach(async () => {
   await expect.poll(() => server.stats(), { timeout: 15_000 }).toMatchObject({ participants: 0, peerConnections: 0, sockets: 0 });
 });
 
-test('a subscriber whose signal connection is dropped rejoins, is re-subscribed and hears audio again', async ({ context }) => {
-  const a = await openHarness(context);
-  const b = await openHarness(context);
-  await joinRoom(a, server, 'drop', 'alice');
-  const first = await joinRoom(b, server, 'drop', 'bob');
-  await a.evaluate(() => window.roomHarness.publishMic());
-  await waitForEvent(b, 'trackSubscribed', { identity: 'alice', remoteAudio: true });
-  await expectHears(b, 'alice', wav);
+for (const singlePeerConnection of [true, false]) {
+  const path = singlePeerConnection ? '/rtc/v1' : '/rtc';
 
-  server.dropSignal('bob', 'drop');
-  await waitForEvent(b, 'reconnected');
-  await expect.poll(() => countEvents(b, 'trackSubscribed', { identity: 'alice' })).toBe(2);
-  const rooms = server.listRooms();
-  const bob = rooms.find((r) => r.name === 'drop')?.participants.find((p) => p.identity === 'bob');
-  expect(bob?.sid, 'a full rejoin gets a new participant sid').not.toBe(first.sid);
-  await expectHears(b, 'alice', wav);
-  await a.close();
-  await b.close();
-});
+  test(`a subscriber whose signal connection is dropped rejoins, is re-subscribed and hears audio again over ${path}`, async ({ context }) => {
+    const a = await openHarness(context);
+    const b = await openHarness(context);
+    await joinRoom(a, server, `drop-${path}`, 'alice', { singlePeerConnection });
+    const first = await joinRoom(b, server, `drop-${path}`, 'bob', { singlePeerConnection });
+    await a.evaluate(() => window.roomHarness.publishMic());
+    await waitForEvent(b, 'trackSubscribed', { identity: 'alice', remoteAudio: true });
+    await expectHears(b, 'alice', wav);
 
-test('unpublish then republish: the subscriber gets TrackUnsubscribed then TrackSubscribed and hears audio', async ({ context }) => {
-  const a = await openHarness(context);
-  const b = await openHarness(context);
-  await joinRoom(a, server, 'republish', 'alice');
-  await joinRoom(b, server, 'republish', 'bob');
-  const sid1 = await a.evaluate(() => window.roomHarness.publishMic());
-  await waitForEvent(b, 'trackSubscribed', { identity: 'alice', trackSid: sid1 });
-
-  await a.evaluate(() => window.roomHarness.unpublishMic());
-  await waitForEvent(b, 'trackUnsubscribed', { identity: 'alice', trackSid: sid1 });
-  expect(server.listRooms().find((r) => r.name === 'republish')?.participants.find((p) => p.identity === 'alice')?.tracks).toEqual([]);
-
-  const sid2 = await a.evaluate(() => window.roomHarness.republishMic());
-  expect(sid2).not.toBe(sid1);
-  await waitForEvent(b, 'trackSubscribed', { identity: 'alice', trackSid: sid2, remoteAudio: true });
-  await expectHears(b, 'alice', wav);
-  await a.close();
-  await b.close();
-});
-
-test('a kicked participant is disconnected and the others see its track and itself leave', async ({ context }) => {
-  const a = await openHarness(context);
-  const b = await openHarness(context);
-  await joinRoom(a, server, 'kick', 'alice');
-  await joinRoom(b, server, 'kick', 'bob');
-  const sid = await a.evaluate(() => window.roomHarness.publishMic());
-  await waitForEvent(b, 'trackSubscribed', { identity: 'alice', trackSid: sid });
-
-  server.kick('alice', 'kick');
-  await waitForEvent(a, 'disconnected');
-  const reason = await a.evaluate(() => {
-    const e = window.roomHarness.events().find((x) => x.type === 'disconnected');
-    return window.roomHarness.disconnectReasonName(e && e.type === 'disconnected' ? e.reason : undefined);
+    server.dropSignal('bob', `drop-${path}`);
+    await waitForEvent(b, 'reconnected');
+    await expect.poll(() => countEvents(b, 'trackSubscribed', { identity: 'alice' })).toBe(2);
+    const rooms = server.listRooms();
+    const bob = rooms.find((r) => r.name === `drop-${path}`)?.participants.find((p) => p.identity === 'bob');
+    expect(bob?.sid, 'a full rejoin gets a new participant sid').not.toBe(first.sid);
+    await expectHears(b, 'alice', wav);
+    await a.close();
+    await b.close();
   });
-  expect(reason).toBe('PARTICIPANT_REMOVED');
-  await waitForEvent(b, 'trackUnsubscribed', { identity: 'alice', trackSid: sid });
-  await waitForEvent(b, 'participantDisconnected', { identity: 'alice' });
-  await a.close();
-  await b.close();
-});
+
+  test(`unpublish then republish: the subscriber gets TrackUnsubscribed then TrackSubscribed and hears audio over ${path}`, async ({ context }) => {
+    const a = await openHarness(context);
+    const b = await openHarness(context);
+    await joinRoom(a, server, `republish-${path}`, 'alice', { singlePeerConnection });
+    await joinRoom(b, server, `republish-${path}`, 'bob', { singlePeerConnection });
+    const sid1 = await a.evaluate(() => window.roomHarness.publishMic());
+    await waitForEvent(b, 'trackSubscribed', { identity: 'alice', trackSid: sid1 });
+
+    await a.evaluate(() => window.roomHarness.unpublishMic());
+    await waitForEvent(b, 'trackUnsubscribed', { identity: 'alice', trackSid: sid1 });
+    expect(server.listRooms().find((r) => r.name === `republish-${path}`)?.participants.find((p) => p.identity === 'alice')?.tracks).toEqual([]);
+
+    const sid2 = await a.evaluate(() => window.roomHarness.republishMic());
+    expect(sid2).not.toBe(sid1);
+    await waitForEvent(b, 'trackSubscribed', { identity: 'alice', trackSid: sid2, remoteAudio: true });
+    await expectHears(b, 'alice', wav);
+    await a.close();
+    await b.close();
+  });
+
+  test(`a kicked participant is disconnected and the others see its track and itself leave over ${path}`, async ({ context }) => {
+    const a = await openHarness(context);
+    const b = await openHarness(context);
+    await joinRoom(a, server, `kick-${path}`, 'alice', { singlePeerConnection });
+    await joinRoom(b, server, `kick-${path}`, 'bob', { singlePeerConnection });
+    const sid = await a.evaluate(() => window.roomHarness.publishMic());
+    await waitForEvent(b, 'trackSubscribed', { identity: 'alice', trackSid: sid });
+
+    server.kick('alice', `kick-${path}`);
+    await waitForEvent(a, 'disconnected');
+    const reason = await a.evaluate(() => {
+      const e = window.roomHarness.events().find((x) => x.type === 'disconnected');
+      return window.roomHarness.disconnectReasonName(e && e.type === 'disconnected' ? e.reason : undefined);
+    });
+    expect(reason).toBe('PARTICIPANT_REMOVED');
+    await waitForEvent(b, 'trackUnsubscribed', { identity: 'alice', trackSid: sid });
+    await waitForEvent(b, 'participantDisconnected', { identity: 'alice' });
+    await a.close();
+    await b.close();
+  });
+}
 
 test('muting the microphone reaches the other participant as TrackMuted and TrackUnmuted', async ({ context }) => {
   const a = await openHarness(context);

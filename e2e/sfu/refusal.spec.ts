@@ -8,7 +8,7 @@ import { openHarness } from './helpers';
 
 let server: LoopbackServer;
 test.beforeAll(async () => {
-  server = await startServer({ port: 0 });
+  server = await startServer({ port: 0, log: process.env.SFU_LOG === '1' });
 });
 test.afterAll(async () => {
   await server?.stop();

@@ -9,7 +9,7 @@ test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wa
 
 let server: LoopbackServer;
 test.beforeAll(async () => {
-  server = await startServer({ port: 0 });
+  server = await startServer({ port: 0, log: process.env.SFU_LOG === '1' });
 });
 test.afterAll(async () => {
   await server?.stop();

@@ -1,0 +1,56 @@
+// The BUILT worklet in real Chromium: an OfflineAudioContext renders seeded noise plus speech
+// through NoiseCancellation, enabled and bypassed, and the two are compared.
+import { expect, test, type Page } from '@playwright/test';
+import { makeNoisySpeech } from '../test/fixtures/signals';
+import { fromBase64, toBase64 } from './support/base64';
+import { db, frameEnergy, xcorrLag } from './support/measure';
+import type { RenderRequest, RenderResult } from './pages/denoise';
+
+async function render(page: Page, req: RenderRequest): Promise<RenderResult & { output: Float32Array }> {
+  const result = await page.evaluate((r) => window.lkd.render(r), req);
+  return { ...result, output: fromBase64(result.samples) };
+}
+
+test.describe('denoiser worklet in an OfflineAudioContext (production build)', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.goto('/e2e/pages/denoise.html');
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  });
+
+  test('cuts noise in speech pauses by at least 15 dB against bypass, keeping speech level within 3 dB', async ({ page }) => {
+    const item = makeNoisySpeech({ seed: 1234, noise: 'pink', snrDb: 10, seconds: 12 });
+    const samples = toBase64(item.mixture);
+    const on = await render(page, { samples, sampleRate: 48_000 });
+    const off = await render(page, { samples, sampleRate: 48_000, options: { enabled: false } });
+    expect(on.errors).toEqual([]);
+    expect(on.ready?.engine).toMatch(/^rnnoise/);
+    const lag = on.ready!.latencySamples;
+    expect(lag).toBe(928);
+    // Skip the first second: RNNoise adapts its noise estimate.
+    const skip = 100;
+    const pauseCut = db(frameEnergy(off.output, item.speechActive, false, lag, skip) / frameEnergy(on.output, item.speechActive, false, lag, skip));
+    const speechChange = db(frameEnergy(on.output, item.speechActive, true, lag, skip) / frameEnergy(off.output, item.speechActive, true, lag, skip));
+    test.info().annotations.push({ type: 'measured', description: `pause noise cut ${pauseCut.toFixed(1)} dB, speech level ${speechChange.toFixed(2)} dB` });
+    expect(pauseCut).toBeGreaterThanOrEqual(15);
+    expect(Math.abs(speechChange)).toBeLessThanOrEqual(3);
+    expect(on.stats?.framesProcessed).toBeGreaterThan(1000);
+    expect(off.stats?.bypass).toBe('disabled');
+  });
+
+  test('adds exactly 448 + 480 samples of delay, measured by cross-correlation', async ({ page }) => {
+    const item = makeNoisySpeech({ seed: 99, noise: 'white', snrDb: 20, seconds: 4 });
+    const on = await render(page, { samples: toBase64(item.mixture), sampleRate: 48_000 });
+    const { lag, corr } = xcorrLag(item.mixture, on.output, 1500, 48_000 * 3);
+    test.info().annotations.push({ type: 'measured', description: `lag ${lag} samples, correlation ${corr.toFixed(3)}` });
+    expect(Math.abs(lag - 928)).toBeLessThanOrEqual(2);
+    expect(corr).toBeGreaterThan(0.5);
+  });
+
+  test('bypassed output is the input delayed by the same 928 samples', async ({ page }) => {
+    const item = makeNoisySpeech({ seed: 7, noise: 'brown', snrDb: 5, seconds: 2 });
+    const off = await render(page, { samples: toBase64(item.mixture), sampleRate: 48_000, options: { enabled: false } });
+    let maxErr = 0;
+    for (let i = 928; i < item.mixture.length; i++) maxErr = Math.max(maxErr, Math.abs((off.output[i] as number) - (item.mixture[i - 928] as number)));
+    expect(maxErr).toBeLessThan(1e-6);
+  });
+});

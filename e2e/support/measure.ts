@@ -1,0 +1,45 @@
+// Audio measurements for e2e assertions: energies over 10 ms frames and cross-correlation lag.
+export const FRAME = 480; // 10 ms at 48 kHz
+
+export function db(ratio: number): number {
+  return 10 * Math.log10(ratio);
+}
+
+/** Mean energy of `x` over the frames flagged in `mask` (frame f covers [f·FRAME, (f+1)·FRAME)), shifted by `lag`. */
+export function frameEnergy(x: Float32Array, mask: boolean[], want: boolean, lag = 0, skipFrames = 0): number {
+  let sum = 0;
+  let n = 0;
+  for (let f = skipFrames; f < mask.length; f++) {
+    if (mask[f] !== want) continue;
+    // Skip frames next to a transition: the speech edges are not pauses.
+    if (mask[f - 1] !== want || mask[f + 1] !== want) continue;
+    const start = f * FRAME + lag;
+    const end = start + FRAME;
+    if (start < 0 || end > x.length) continue;
+    for (let i = start; i < end; i++) sum += (x[i] as number) ** 2;
+    n += FRAME;
+  }
+  if (n === 0) throw new Error(`no ${want ? 'speech' : 'pause'} frames to measure`);
+  return sum / n;
+}
+
+/** The lag (0..maxLag) at which `y` best matches `x` delayed, by normalised cross-correlation. */
+export function xcorrLag(x: Float32Array, y: Float32Array, maxLag: number, span = 96_000): { lag: number; corr: number } {
+  let best = { lag: 0, corr: -Infinity };
+  const n = Math.min(span, x.length - maxLag, y.length - maxLag);
+  for (let lag = 0; lag <= maxLag; lag++) {
+    let xy = 0;
+    let xx = 0;
+    let yy = 0;
+    for (let i = 0; i < n; i++) {
+      const a = x[i] as number;
+      const b = y[i + lag] as number;
+      xy += a * b;
+      xx += a * a;
+      yy += b * b;
+    }
+    const corr = xy / Math.sqrt(xx * yy || 1);
+    if (corr > best.corr) best = { lag, corr };
+  }
+  return best;
+}
