@@ -3,8 +3,9 @@ import { CHROMIUM_PATH, chromiumArgs } from './e2e/chromium';
 
 // Two same-origin page servers: the production build (vite preview) is the default target,
 // the dev server proves `vite dev` serves the worklet too.
-export const PREVIEW_PORT = 5175;
-export const DEV_PORT = 5174;
+// LK_E2E_PORT moves both (preview on it, dev one below) so parallel runs cannot collide.
+export const PREVIEW_PORT = Number(process.env.LK_E2E_PORT ?? 5175);
+export const DEV_PORT = PREVIEW_PORT - 1;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -25,13 +26,13 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `npx vite preview --port ${PREVIEW_PORT} --strictPort --host 127.0.0.1`,
+      command: `LK_SERVER_PORT=0 npx vite preview --port ${PREVIEW_PORT} --strictPort --host 127.0.0.1`,
       url: `http://127.0.0.1:${PREVIEW_PORT}/e2e/pages/index.html`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
     },
     {
-      command: `npx vite --port ${DEV_PORT} --strictPort --host 127.0.0.1`,
+      command: `LK_SERVER_PORT=0 npx vite --port ${DEV_PORT} --strictPort --host 127.0.0.1`,
       url: `http://127.0.0.1:${DEV_PORT}/e2e/pages/index.html`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,

@@ -1,28 +1,31 @@
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { lkDemoServer } from './demo/vite-plugin';
 
 // The app build: the demo page plus the e2e harness pages, all same-origin. The worklet and the
 // wasm are emitted as separate files (`?worker&url`, `?url`), never inlined and never fetched from
 // elsewhere.
-const pages = readdirSync(resolve(__dirname, 'e2e/pages'))
+const pages = readdirSync(resolve(import.meta.dirname, 'e2e/pages'))
   .filter((f) => f.endsWith('.html'))
-  .map((f) => resolve(__dirname, 'e2e/pages', f));
+  .map((f) => resolve(import.meta.dirname, 'e2e/pages', f));
 
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   appType: 'mpa',
+  plugins: [lkDemoServer()],
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   worker: { format: 'es' },
   build: {
-    outDir: 'dist/app',
+    // LK_APP_OUT lets parallel builds (a bench, a second e2e run) keep out of each other's way.
+    outDir: process.env.LK_APP_OUT ?? 'dist/app',
     emptyOutDir: true,
     target: 'es2022',
     assetsInlineLimit: 0,
     sourcemap: true,
     rollupOptions: {
-      input: [resolve(__dirname, 'demo/index.html'), ...pages],
+      input: [resolve(import.meta.dirname, 'demo/index.html'), ...pages],
     },
   },
   test: {

@@ -241,6 +241,11 @@ export interface EvaluateInput {
   frameLength?: number;
   /** Largest latency searched for (default 4800 samples = 100 ms at 48 kHz). */
   maxLag?: number;
+  /**
+   * Frames left out of every metric at the start (after alignment): RNNoise learns the noise
+   * floor over about the first second, which would otherwise dominate the pause measurement.
+   */
+  skipFrames?: number;
 }
 
 export interface Evaluation {
@@ -257,17 +262,23 @@ export interface Evaluation {
 /** All metrics for one processed item, after aligning the output to the mixture. */
 export function evaluate(input: EvaluateInput): Evaluation {
   const frame = input.frameLength ?? DEFAULT_FRAME;
-  const { lag, x: out } = alignByXcorr(input.mixture, input.output, input.maxLag ?? 4800);
-  const si = siSdr(input.speech, out);
-  const siMix = siSdr(input.speech, input.mixture);
+  const { lag, x: aligned } = alignByXcorr(input.mixture, input.output, input.maxLag ?? 4800);
+  const skip = input.skipFrames ?? 0;
+  const from = skip * frame;
+  const speech = input.speech.subarray(from);
+  const mixture = input.mixture.subarray(from);
+  const out = aligned.subarray(from);
+  const active = input.speechActive.slice(skip);
+  const si = siSdr(speech, out);
+  const siMix = siSdr(speech, mixture);
   return {
     lag,
     siSdr: si,
     siSdrMixture: siMix,
     deltaSiSdr: si - siMix,
-    segSnr: segmentalSnr(input.speech, out, { frameLength: frame, frames: input.speechActive }),
-    segSnrMixture: segmentalSnr(input.speech, input.mixture, { frameLength: frame, frames: input.speechActive }),
-    noiseAttenuationDb: noiseAttenuationDb(input.mixture, out, input.speechActive, frame),
-    speechLevelChangeDb: speechLevelChangeDb(input.speech, out, input.speechActive, frame),
+    segSnr: segmentalSnr(speech, out, { frameLength: frame, frames: active }),
+    segSnrMixture: segmentalSnr(speech, mixture, { frameLength: frame, frames: active }),
+    noiseAttenuationDb: noiseAttenuationDb(mixture, out, active, frame),
+    speechLevelChangeDb: speechLevelChangeDb(speech, out, active, frame),
   };
 }

@@ -1,5 +1,5 @@
 // `npm run server`: the loopback LiveKit server on 127.0.0.1 (dev/test only).
-import { DEFAULT_PORT, DEV_API_KEY, DEV_API_SECRET } from './config';
+import { DEFAULT_PORT, DEV_API_KEY, DEV_API_SECRET, resolveTarget } from './config';
 import { startServer } from './server';
 
 const port = process.env.PORT ? Number(process.env.PORT) : DEFAULT_PORT;
@@ -16,6 +16,10 @@ const server = await startServer({
 });
 // Never print the secret or any token.
 console.log(`loopback LiveKit server: ${server.url} (API key '${server.apiKey}'; dev tokens at ${server.httpUrl}/token?room=R&identity=I)`);
+
+if (resolveTarget().kind === 'real') {
+  console.log('note: LIVEKIT_URL is set, so demos and tests that read sfu/config.ts target that server, not this one');
+}
 
 const shutdown = (): void => {
   void server.stop().then(() => process.exit(0));

@@ -36,7 +36,13 @@ export class Forwarder {
     if (this.sinks.size === 0) return;
     // Serialised once; every sink parses its own copy because werift rewrites headers in place.
     const bytes = rtp.serialize();
-    for (const sink of this.sinks) sink(bytes);
+    for (const sink of this.sinks) {
+      try {
+        sink(bytes);
+      } catch {
+        // One broken subscriber must not stop the others (or throw into werift's socket loop).
+      }
+    }
   }
   clear(): void {
     this.sinks.clear();

@@ -40,18 +40,33 @@ export interface NoiseCancellationOptions {
   /** Where to load the worklet module from (default: the file Vite emitted). */
   workletUrl?: string;
   /**
+   * At most this many processors run an engine in one AudioContext (default 64, from the
+   * capacity benchmark). Past it a new processor passes audio through, with bypass reason
+   * 'overload' and an 'error' event, instead of making the whole context miss real time.
+   */
+  maxProcessorsPerContext?: number;
+  /**
    * Chrome may deliver silence from a remote WebRTC track into Web Audio unless the track also
    * plays in a media element. Default true: a muted <audio> element is attached for remote tracks.
    */
   remoteTrackWorkaround?: boolean;
 }
 
+export interface NoiseCancellationError {
+  reason: ErrorReason | 'wasm-load' | 'context-closed';
+  message: string;
+}
+
 export type NoiseCancellationEvents = {
   ready: [info: { engine: EngineFlavour | null; latencySamples: number; sampleRate: number }];
   stats: [stats: ProcessorStats];
-  error: [error: { reason: ErrorReason | 'wasm-load'; message: string }];
+  error: [error: NoiseCancellationError];
   closed: [];
 };
+
+const DEFAULT_MAX_PROCESSORS = 64;
+// Processors running an engine, per context, for maxProcessorsPerContext.
+const liveCount = new WeakMap<BaseAudioContext, number>();
 
 // If an app drops a NoiseCancellation without close(), still free the worklet's engine. The
 // closure captures only the port, never the owner.
@@ -83,14 +98,29 @@ export class NoiseCancellation extends FrameProcessor {
     const state = context.state as AudioContextState;
     if (state === 'closed') throw DenoiserError.contextClosed(state);
     const module = wasm.status === 'fulfilled' ? wasm.value : null;
-    const nc = new NoiseCancellation(context, options, engine.flavour, module);
+    const limit = options.maxProcessorsPerContext ?? DEFAULT_MAX_PROCESSORS;
+    const running = liveCount.get(context) ?? 0;
+    const nc = new NoiseCancellation(context, options, engine.flavour, module, running >= limit);
+    if (running >= limit) {
+      nc.queueError({
+        reason: 'overload',
+        message: `${running} processors already run in this AudioContext (maxProcessorsPerContext ${limit}); this one passes audio through`,
+      });
+    }
     if (wasm.status === 'rejected') {
       const error = wasm.reason instanceof Error ? wasm.reason : new Error(String(wasm.reason));
-      // Deferred so the caller can subscribe before it fires; also kept on the object.
-      nc.loadError = { reason: 'wasm-load', message: `${error.message}; audio passes through` };
-      queueMicrotask(() => nc.loadError && nc.events.emitPublic('error', nc.loadError));
+      nc.queueError({ reason: 'wasm-load', message: `${error.message}; audio passes through` });
     }
     return nc;
+  }
+
+  /**
+   * Errors found while creating: kept on the object, and emitted in a later task, after the
+   * code awaiting create() has had its chance to subscribe.
+   */
+  private queueError(error: NoiseCancellationError): void {
+    this.startError ??= error;
+    setTimeout(() => this.events.emitPublic('error', error), 0);
   }
 
   readonly context: BaseAudioContext;
@@ -98,11 +128,13 @@ export class NoiseCancellation extends FrameProcessor {
   readonly events = new NoiseCancellationEmitter();
   private enabled: boolean;
   private closed = false;
+  private finished = false;
   private source: MediaStreamAudioSourceNode | undefined;
   private mediaElement: HTMLAudioElement | undefined;
   private destination: MediaStreamAudioDestinationNode | undefined;
   private lastStats: ProcessorStats | undefined;
-  private loadError: { reason: 'wasm-load'; message: string } | undefined;
+  private startError: NoiseCancellationError | undefined;
+  private readonly counted: boolean;
   private readyInfo: NoiseCancellationEvents['ready'][0] | undefined;
   private readonly remoteWorkaround: boolean;
   private readonly closedPromise: Promise<void>;
@@ -113,9 +145,12 @@ export class NoiseCancellation extends FrameProcessor {
     options: NoiseCancellationOptions,
     flavour: EngineFlavour,
     module: WebAssembly.Module | null,
+    overloaded: boolean,
   ) {
     super();
     this.context = context;
+    this.counted = !overloaded;
+    if (this.counted) liveCount.set(context, (liveCount.get(context) ?? 0) + 1);
     this.enabled = options.enabled ?? true;
     this.remoteWorkaround = options.remoteTrackWorkaround ?? true;
     const channelMode = options.channelMode ?? 'downmix';
@@ -129,7 +164,7 @@ export class NoiseCancellation extends FrameProcessor {
       channelMode,
       statsIntervalMs: options.statsIntervalMs ?? 1000,
       crossfadeMs: options.crossfadeMs ?? 10,
-      overloadThreshold: 0.9,
+      overloaded,
     };
     this.node = new AudioWorkletNode(context, PROCESSOR_NAME, {
       numberOfInputs: 1,
@@ -146,6 +181,9 @@ export class NoiseCancellation extends FrameProcessor {
       this.events.emitPublic('error', { reason: 'engine-failed', message: 'the audio worklet processor crashed' });
     };
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    // An OfflineAudioContext also ends 'closed' once rendered, which is no loss; only a live
+    // context closing takes the processor away.
+    if (!isOffline(context)) context.addEventListener('statechange', this.onContextState);
     finalizer?.register(this, this.node.port, this);
     log.info(`created (engine ${module ? flavour : 'none'}, ${context.sampleRate} Hz, ${channelMode})`);
   }
@@ -160,9 +198,9 @@ export class NoiseCancellation extends FrameProcessor {
     return this.readyInfo;
   }
 
-  /** Why the engine is not running, if the wasm failed to load. */
-  get error(): { reason: string; message: string } | undefined {
-    return this.loadError;
+  /** Why the engine is not running, if it failed to load or the context was at capacity. */
+  get error(): NoiseCancellationError | undefined {
+    return this.startError;
   }
 
   get isClosed(): boolean {
@@ -252,6 +290,7 @@ export class NoiseCancellation extends FrameProcessor {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.counted) liveCount.set(this.context, (liveCount.get(this.context) ?? 1) - 1);
     this.detachInput();
     this.send({ type: 'close' }, true);
     this.node.disconnect();
@@ -259,11 +298,24 @@ export class NoiseCancellation extends FrameProcessor {
     this.destination = undefined;
     finalizer?.unregister(this);
     log.info('closed');
-    // A closed context runs no processor to confirm; finish here.
-    if (this.context.state === 'closed') this.finishClose();
+    // A closed live context runs no processor to confirm; finish here.
+    if (this.context.state === 'closed' && !isOffline(this.context)) this.finishClose();
   }
 
+  // A context closed under us takes the processor with it: say so, and tidy up our side.
+  private readonly onContextState = (): void => {
+    if ((this.context.state as AudioContextState) !== 'closed') return;
+    if (!this.closed) {
+      this.events.emitPublic('error', { reason: 'context-closed', message: 'the AudioContext was closed; the processor is gone' });
+    }
+    this.close();
+    this.finishClose();
+  };
+
   private finishClose(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.context.removeEventListener('statechange', this.onContextState);
     this.node.port.onmessage = null;
     this.node.port.close();
     this.resolveClosed();
@@ -305,8 +357,15 @@ export class NoiseCancellationEmitter extends TypedEmitter<NoiseCancellationEven
   }
 }
 
+function isOffline(context: BaseAudioContext): boolean {
+  return typeof OfflineAudioContext === 'function' && context instanceof OfflineAudioContext;
+}
+
 function validateOptions(options: NoiseCancellationOptions): void {
-  const { statsIntervalMs, crossfadeMs, channelMode } = options;
+  const { statsIntervalMs, crossfadeMs, channelMode, maxProcessorsPerContext } = options;
+  if (maxProcessorsPerContext !== undefined && !(Number.isInteger(maxProcessorsPerContext) && maxProcessorsPerContext >= 0)) {
+    throw DenoiserError.invalidOption('maxProcessorsPerContext', maxProcessorsPerContext, 'a whole number ≥ 0');
+  }
   if (statsIntervalMs !== undefined && !(Number.isFinite(statsIntervalMs) && statsIntervalMs >= 50)) {
     throw DenoiserError.invalidOption('statsIntervalMs', statsIntervalMs, 'a number ≥ 50');
   }

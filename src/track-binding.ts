@@ -246,6 +246,11 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     return this.pushedInfo;
   }
 
+  /** The server URL of the credentials last pushed (never the token), or null after a clear. */
+  get credentialsUrl(): string | null {
+    return this.pushedCredentials?.url ?? null;
+  }
+
   /**
    * Follow the track in another Room object (an app moving a local track between rooms). The
    * token listener moves with it; none is left on the old room.

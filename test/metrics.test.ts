@@ -109,8 +109,11 @@ describe('metrics', () => {
   });
 
   it('measures noise attenuation in pauses and speech level change in active frames', () => {
-    const out = add(speech, scaled(noisy.noise, 0.1)); // noise 20 dB down, speech untouched
-    expect(noiseAttenuationDb(noisy.mixture, out, noisy.speechActive)).toBeCloseTo(20, 1);
+    // Noise alone 20 dB down: exactly 20 dB whichever frames are pauses.
+    expect(noiseAttenuationDb(noisy.noise, scaled(noisy.noise, 0.1), noisy.speechActive)).toBeCloseTo(20, 4);
+    // With the speech kept, quiet speech in pause frames holds the figure a little below 20 dB.
+    const out = add(speech, scaled(noisy.noise, 0.1));
+    expect(noiseAttenuationDb(noisy.mixture, out, noisy.speechActive)).toBeGreaterThan(19);
     expect(speechLevelChangeDb(speech, scaled(speech, 0.5), noisy.speechActive)).toBeCloseTo(-6.02, 2);
   });
 

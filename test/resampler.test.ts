@@ -199,3 +199,17 @@ describe('Resampler', () => {
     expect(Array.from(stream(rs, x, 128))).toEqual(Array.from(first));
   });
 });
+
+describe('Resampler argument checks', () => {
+  it('rejects an output buffer smaller than maxOutput, naming both sizes', () => {
+    const rs = new Resampler(44100, 48000);
+    expect(() => rs.process(new Float32Array(128), 128, new Float32Array(100))).toThrow(
+      `resampler output holds 100 samples, needs maxOutput(128) = ${rs.maxOutput(128)}`,
+    );
+  });
+
+  it('rejects a length longer than the input array', () => {
+    const rs = new Resampler(16000, 48000);
+    expect(() => rs.process(new Float32Array(10), 11, new Float32Array(64))).toThrow('asked for 11 samples from an input of 10');
+  });
+});

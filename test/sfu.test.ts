@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { startServer, type LoopbackServer } from '../sfu/server';
 import { JoinTokenVerifier } from '../sfu/auth';
 import { resolveTarget, DEV_API_KEY, DEV_API_SECRET } from '../sfu/config';
+import { fixZeroPorts, loopbackCandidatesOnly, parseMediaSections } from '../sfu/sdp';
 
 const KEY = 'testkey';
 const SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -66,6 +67,36 @@ describe('token verification', () => {
     const expired = await token({ ttl: -10 });
     const check = await verifier.check(expired);
     expect(!check.ok && check.reason).not.toContain(expired.split('.')[1]!);
+  });
+});
+
+describe('SDP patches', () => {
+  const sdp = [
+    'v=0', 'o=- 1 1 IN IP4 0.0.0.0', 's=-', 't=0 0',
+    'm=audio 0 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=inactive',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:1', 'a=sendonly', 'a=msid:stream track-cid',
+    'a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host',
+    'a=candidate:2 1 udp 2130706431 192.0.2.7 50001 typ host',
+    'a=candidate:3 1 udp 2130706431 abc.local 50002 typ host',
+    '',
+  ].join('\r\n');
+
+  it('rewrites port 0 of inactive sections to 9 so Chromium does not treat them as rejected', () => {
+    expect(fixZeroPorts(sdp)).toContain('m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0');
+  });
+
+  it('keeps only 127.0.0.1 candidates', () => {
+    const out = loopbackCandidatesOnly(sdp);
+    expect(out).toContain('127.0.0.1 50000');
+    expect(out).not.toContain('192.0.2.7');
+    expect(out).not.toContain('abc.local');
+  });
+
+  it('reads mid, direction and msid of each media section', () => {
+    expect(parseMediaSections(sdp).map(({ mid, direction, msidTrackId, port }) => ({ mid, direction, msidTrackId, port }))).toEqual([
+      { mid: '0', direction: 'inactive', msidTrackId: undefined, port: 0 },
+      { mid: '1', direction: 'sendonly', msidTrackId: 'track-cid', port: 9 },
+    ]);
   });
 });
 

@@ -15,10 +15,9 @@ import {
   type ProcessorStats,
   type ToProcessor,
 } from './protocol';
-import { DenoisePipeline } from './dsp/pipeline';
+import { ChannelDenoiser } from './dsp/channel';
 import { RnnoiseEngine } from './dsp/rnnoise';
 import { CredentialTracker } from './dsp/credentials';
-import { ENGINE_SAMPLE_RATE } from './dsp/engine';
 
 const QUANTUM = 128;
 const MAX_CHANNELS = 2;
@@ -26,7 +25,7 @@ const MAX_CHANNELS = 2;
 class DenoiseProcessor extends AudioWorkletProcessor {
   private state: ProcessorState = 'loading';
   private readonly options: ProcessorOptions;
-  private readonly pipelines: DenoisePipeline[] = [];
+  private readonly pipelines: ChannelDenoiser[] = [];
   private engineFlavour: EngineFlavour | null = null;
   private enabled: boolean;
   private readonly credentials = new CredentialTracker();
@@ -50,7 +49,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       channelMode: options.channelMode ?? 'downmix',
       statsIntervalMs: options.statsIntervalMs ?? 1000,
       crossfadeMs: options.crossfadeMs ?? 10,
-      overloadThreshold: options.overloadThreshold ?? 0.9,
+      overloaded: options.overloaded ?? false,
     };
     this.enabled = this.options.enabled;
     this.statsInterval = Math.max(0.05, this.options.statsIntervalMs / 1000);
@@ -61,8 +60,9 @@ class DenoiseProcessor extends AudioWorkletProcessor {
         'protocol-mismatch',
         `worklet speaks protocol ${PROTOCOL_VERSION}, main thread sent ${String(options.protocolVersion)}; audio passes through`,
       );
-    } else if (sampleRate !== ENGINE_SAMPLE_RATE) {
-      this.fail('sample-rate', `needs ${ENGINE_SAMPLE_RATE} Hz (was ${sampleRate}); audio passes through`);
+    } else if (this.options.overloaded) {
+      // The main thread's per-context cap: this processor never starts an engine.
+      this.lastBypass = 'overload';
     } else if (!this.options.wasmModule) {
       this.fail('engine-unavailable', 'no compiled wasm module was given; audio passes through');
     } else {
@@ -82,10 +82,11 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     try {
       for (let c = 0; c < count; c++) {
         this.pipelines.push(
-          new DenoisePipeline(new RnnoiseEngine(module), {
+          new ChannelDenoiser(new RnnoiseEngine(module), {
+            sampleRate,
             blockSize: QUANTUM,
             enabled: this.enabled,
-            crossfadeSamples: Math.round((this.options.crossfadeMs / 1000) * sampleRate),
+            crossfadeSamples: Math.round((this.options.crossfadeMs / 1000) * 48_000),
           }),
         );
       }
@@ -145,6 +146,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   }
 
   private bypassReason(): BypassReason | null {
+    if (this.options.overloaded) return 'overload';
     if (this.pipelines.length === 0) return 'no-engine';
     if (!this.enabled) return 'disabled';
     if (this.options.requireCredentials && this.lastCredentialState !== 'valid') return 'credentials';
@@ -156,7 +158,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     this.lastCredentialState = this.credentials.state(Date.now());
     const bypass = this.bypassReason();
     this.lastBypass = bypass;
-    for (let c = 0; c < this.pipelines.length; c++) (this.pipelines[c] as DenoisePipeline).setEnabled(bypass === null);
+    for (let c = 0; c < this.pipelines.length; c++) (this.pipelines[c] as ChannelDenoiser).setEnabled(bypass === null);
   }
 
   private stats(): ProcessorStats {
@@ -185,7 +187,6 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       latencySamples: this.latency,
       nonFiniteInputs: nonFinite,
       engineResets: resets,
-      overloads: 0,
     };
   }
 
@@ -229,12 +230,12 @@ class DenoiseProcessor extends AudioWorkletProcessor {
         src = mono;
       }
       const out0 = (output[0] as Float32Array | undefined) ?? this.monoOut;
-      (this.pipelines[0] as DenoisePipeline).process(src, out0, QUANTUM);
+      (this.pipelines[0] as ChannelDenoiser).process(src, out0, QUANTUM);
       for (let c = 1; c < output.length; c++) (output[c] as Float32Array).set(out0);
       return true;
     }
     for (let c = 0; c < output.length; c++) {
-      const p = this.pipelines[Math.min(c, this.pipelines.length - 1)] as DenoisePipeline;
+      const p = this.pipelines[Math.min(c, this.pipelines.length - 1)] as ChannelDenoiser;
       p.process(input[Math.min(c, inCh - 1)] as Float32Array, output[c] as Float32Array, QUANTUM);
     }
     return true;

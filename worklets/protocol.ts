@@ -22,7 +22,7 @@ export type BypassReason =
   | 'disabled' // setEnabled(false)
   | 'no-engine' // the wasm did not load; audio passes through
   | 'credentials' // requireCredentials is set and the credentials are not valid
-  | 'overload'; // the processor gave up on the engine to keep up in real time
+  | 'overload'; // past maxProcessorsPerContext: passed through so the context keeps real time
 
 export type ChannelMode = 'downmix' | 'per-channel';
 
@@ -41,8 +41,8 @@ export interface ProcessorOptions {
   channelMode: ChannelMode;
   statsIntervalMs: number;
   crossfadeMs: number;
-  /** Engine bypass when a render quantum takes longer than this share of its real-time budget. */
-  overloadThreshold: number;
+  /** Past the per-context processor cap: pass audio through and never start an engine. */
+  overloaded: boolean;
 }
 
 export interface TokenSummary {
@@ -71,7 +71,6 @@ export interface ProcessorStats {
   latencySamples: number;
   nonFiniteInputs: number;
   engineResets: number;
-  overloads: number;
 }
 
 export type ErrorReason =
@@ -80,7 +79,7 @@ export type ErrorReason =
   | 'engine-failed'
   | 'unknown-message'
   | 'credentials-malformed'
-  | 'sample-rate';
+  | 'overload';
 
 export type ToProcessor =
   | { type: 'stream-info'; info: StreamInfo }

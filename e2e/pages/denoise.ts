@@ -1,15 +1,19 @@
 // Page harness: renders audio through the real NoiseCancellation worklet in an
 // OfflineAudioContext. Samples cross the page boundary as base64 float32.
+import * as lib from '../../src/index';
 import { NoiseCancellation, type NoiseCancellationOptions, type ProcessorStats } from '../../src/index';
 import { fromBase64, toBase64 } from '../support/base64';
 
 export interface RenderRequest {
+  /** Base64 float32 samples; with `channels` > 1, the channels one after another. */
   samples: string;
   sampleRate: number;
   channels?: number;
   options?: NoiseCancellationOptions;
   /** Message to send to the processor before rendering. */
   streamInfo?: { roomName: string; participantIdentity: string; publicationSid: string };
+  /** Messages to the processor at given render times (seconds), e.g. a setEnabled storm. */
+  schedule?: { at: number; enabled?: boolean; credentials?: { token: string; url: string } }[];
 }
 
 export interface RenderResult {
@@ -23,13 +27,22 @@ export interface RenderResult {
 async function render(req: RenderRequest): Promise<RenderResult> {
   const input = fromBase64(req.samples);
   const channels = req.channels ?? 1;
-  const ctx = new OfflineAudioContext(channels, input.length, req.sampleRate);
+  const length = input.length / channels;
+  const ctx = new OfflineAudioContext(channels, length, req.sampleRate);
   const nc = await NoiseCancellation.create(ctx, { statsIntervalMs: 200, ...req.options });
   const errors: { reason: string; message: string }[] = [];
   nc.events.on('error', (e) => errors.push(e));
   if (req.streamInfo) nc.onStreamInfoUpdated(req.streamInfo);
-  const buffer = ctx.createBuffer(1, input.length, req.sampleRate);
-  buffer.copyToChannel(input, 0);
+  const buffer = ctx.createBuffer(channels, length, req.sampleRate);
+  for (let c = 0; c < channels; c++) buffer.copyToChannel(input.subarray(c * length, (c + 1) * length), c);
+  for (const step of req.schedule ?? []) {
+    // suspend() stops the render at a quantum boundary; the message lands at about that time.
+    void ctx.suspend(step.at).then(() => {
+      if (step.enabled !== undefined) nc.setEnabled(step.enabled);
+      if (step.credentials) nc.onCredentialsUpdated(step.credentials);
+      return ctx.resume();
+    });
+  }
   const source = ctx.createBufferSource();
   source.buffer = buffer;
   source.connect(nc.node);
@@ -47,8 +60,10 @@ async function render(req: RenderRequest): Promise<RenderResult> {
     });
     nc.setEnabled(nc.isEnabled());
   });
+  const out = new Float32Array(length * channels);
+  for (let c = 0; c < channels; c++) out.set(rendered.getChannelData(c), c * length);
   const result: RenderResult = {
-    samples: toBase64(rendered.getChannelData(0)),
+    samples: toBase64(out),
     ready: nc.ready,
     stats: nc.stats,
     errors: [...errors, ...(nc.error ? [nc.error] : [])],
@@ -60,9 +75,9 @@ async function render(req: RenderRequest): Promise<RenderResult> {
 
 declare global {
   interface Window {
-    lkd: { render: typeof render };
+    lkd: { render: typeof render; lib: typeof lib; toBase64: typeof toBase64; fromBase64: typeof fromBase64 };
   }
 }
 
-window.lkd = { render };
+window.lkd = { render, lib, toBase64, fromBase64 };
 document.body.dataset.ready = 'true';

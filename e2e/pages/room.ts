@@ -36,6 +36,8 @@ export interface RoomHarness {
   remoteAudioSids(): { identity: string; trackSid: string; subscribed: boolean }[];
   measureRms(identity: string, windowMs: number): Promise<RmsResult>;
   disconnectReasonName(reason: number | undefined): string;
+  /** `ip:port` of the server side of the primary transport's selected ICE pair. */
+  connectedServerAddress(): Promise<string | undefined>;
 }
 
 let room: Room | undefined;
@@ -114,6 +116,7 @@ const harness: RoomHarness = {
     ctx ??= new AudioContext({ sampleRate: 48000 });
     return measureRemoteRms(track, windowMs, ctx);
   },
+  connectedServerAddress: () => currentRoom().engine.getConnectedServerAddress(),
   disconnectReasonName: (reason) => (reason === undefined ? 'undefined' : (DisconnectReason[reason] ?? String(reason))),
 };
 

@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type BrowserContext, type Page } from '@playwright/test';
-import type { LoopbackServer } from '../../sfu/server';
+import { startServer, type LoopbackServer, type ServerOptions } from '../../sfu/server';
+import { mintToken, resolveTarget } from '../../sfu/config';
 import type { RecordedEvent } from '../harness/room';
 import type { JoinOptions } from '../pages/room';
 
@@ -61,19 +62,46 @@ export async function openHarness(context: BrowserContext): Promise<Page> {
   return page;
 }
 
+/** Where a spec connects: the in-process loopback server, or a real one (see sfu/config.ts). */
+export interface Target {
+  url: string;
+  mint(room: string, identity: string): Promise<string>;
+  /** Undefined against a real server: specs skip server-side assertions then. */
+  server: LoopbackServer | undefined;
+  /** Room names are made unique against a real server, which other runs may share. */
+  room(base: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startTarget(options: ServerOptions = {}): Promise<Target> {
+  const t = resolveTarget();
+  if (t.kind === 'real') {
+    const suffix = Math.random().toString(36).slice(2, 8);
+    return {
+      url: t.url,
+      mint: (room, identity) => mintToken(t.apiKey, t.apiSecret, { room, identity }),
+      server: undefined,
+      room: (base) => `${base}-${suffix}`,
+      stop: async () => undefined,
+    };
+  }
+  const server = await startServer({ port: 0, log: process.env.SFU_LOG === '1', ...options });
+  return { url: server.url, mint: (room, identity) => tokenFor(server, room, identity), server, room: (b) => b, stop: () => server.stop() };
+}
+
 export async function tokenFor(server: LoopbackServer, room: string, identity: string): Promise<string> {
   return server.mintToken({ room, identity, ttlSeconds: 600 });
 }
 
 export async function joinRoom(
   page: Page,
-  server: LoopbackServer,
+  to: LoopbackServer | Target,
   room: string,
   identity: string,
   opts: Partial<JoinOptions> = {},
 ): Promise<{ identity: string; sid: string; roomName: string }> {
-  const token = await tokenFor(server, room, identity);
-  return page.evaluate((o) => window.roomHarness.join(o), { url: server.url, token, ...opts });
+  const token = 'mint' in to ? await to.mint(room, identity) : await tokenFor(to, room, identity);
+  return page.evaluate((o) => window.roomHarness.join(o), { url: to.url, token, ...opts });
 }
 
 type EventType = RecordedEvent['type'];

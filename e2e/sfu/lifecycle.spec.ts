@@ -21,21 +21,22 @@ test.afterEach(async () => {
 
 for (const singlePeerConnection of [true, false]) {
   const path = singlePeerConnection ? '/rtc/v1' : '/rtc';
+  const label = singlePeerConnection ? 'v1' : 'v0';
 
   test(`a subscriber whose signal connection is dropped rejoins, is re-subscribed and hears audio again over ${path}`, async ({ context }) => {
     const a = await openHarness(context);
     const b = await openHarness(context);
-    await joinRoom(a, server, `drop-${path}`, 'alice', { singlePeerConnection });
-    const first = await joinRoom(b, server, `drop-${path}`, 'bob', { singlePeerConnection });
+    await joinRoom(a, server, `drop-${label}`, 'alice', { singlePeerConnection });
+    const first = await joinRoom(b, server, `drop-${label}`, 'bob', { singlePeerConnection });
     await a.evaluate(() => window.roomHarness.publishMic());
     await waitForEvent(b, 'trackSubscribed', { identity: 'alice', remoteAudio: true });
     await expectHears(b, 'alice', wav);
 
-    server.dropSignal('bob', `drop-${path}`);
+    server.dropSignal('bob', `drop-${label}`);
     await waitForEvent(b, 'reconnected');
     await expect.poll(() => countEvents(b, 'trackSubscribed', { identity: 'alice' })).toBe(2);
     const rooms = server.listRooms();
-    const bob = rooms.find((r) => r.name === `drop-${path}`)?.participants.find((p) => p.identity === 'bob');
+    const bob = rooms.find((r) => r.name === `drop-${label}`)?.participants.find((p) => p.identity === 'bob');
     expect(bob?.sid, 'a full rejoin gets a new participant sid').not.toBe(first.sid);
     await expectHears(b, 'alice', wav);
     await a.close();
@@ -45,14 +46,14 @@ for (const singlePeerConnection of [true, false]) {
   test(`unpublish then republish: the subscriber gets TrackUnsubscribed then TrackSubscribed and hears audio over ${path}`, async ({ context }) => {
     const a = await openHarness(context);
     const b = await openHarness(context);
-    await joinRoom(a, server, `republish-${path}`, 'alice', { singlePeerConnection });
-    await joinRoom(b, server, `republish-${path}`, 'bob', { singlePeerConnection });
+    await joinRoom(a, server, `republish-${label}`, 'alice', { singlePeerConnection });
+    await joinRoom(b, server, `republish-${label}`, 'bob', { singlePeerConnection });
     const sid1 = await a.evaluate(() => window.roomHarness.publishMic());
     await waitForEvent(b, 'trackSubscribed', { identity: 'alice', trackSid: sid1 });
 
     await a.evaluate(() => window.roomHarness.unpublishMic());
     await waitForEvent(b, 'trackUnsubscribed', { identity: 'alice', trackSid: sid1 });
-    expect(server.listRooms().find((r) => r.name === `republish-${path}`)?.participants.find((p) => p.identity === 'alice')?.tracks).toEqual([]);
+    expect(server.listRooms().find((r) => r.name === `republish-${label}`)?.participants.find((p) => p.identity === 'alice')?.tracks).toEqual([]);
 
     const sid2 = await a.evaluate(() => window.roomHarness.republishMic());
     expect(sid2).not.toBe(sid1);
@@ -65,12 +66,12 @@ for (const singlePeerConnection of [true, false]) {
   test(`a kicked participant is disconnected and the others see its track and itself leave over ${path}`, async ({ context }) => {
     const a = await openHarness(context);
     const b = await openHarness(context);
-    await joinRoom(a, server, `kick-${path}`, 'alice', { singlePeerConnection });
-    await joinRoom(b, server, `kick-${path}`, 'bob', { singlePeerConnection });
+    await joinRoom(a, server, `kick-${label}`, 'alice', { singlePeerConnection });
+    await joinRoom(b, server, `kick-${label}`, 'bob', { singlePeerConnection });
     const sid = await a.evaluate(() => window.roomHarness.publishMic());
     await waitForEvent(b, 'trackSubscribed', { identity: 'alice', trackSid: sid });
 
-    server.kick('alice', `kick-${path}`);
+    server.kick('alice', `kick-${label}`);
     await waitForEvent(a, 'disconnected');
     const reason = await a.evaluate(() => {
       const e = window.roomHarness.events().find((x) => x.type === 'disconnected');

@@ -7,7 +7,7 @@ export function toBase64(samples: Float32Array): string {
   return btoa(binary);
 }
 
-export function fromBase64(text: string): Float32Array {
+export function fromBase64(text: string): Float32Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

@@ -150,6 +150,10 @@ export class Resampler {
    * must hold `maxOutput(inLength)`. Returns how many were written. Allocates nothing.
    */
   process(input: Float32Array, inLength: number, output: Float32Array): number {
+    if (inLength > input.length) throw new RangeError(`resampler asked for ${inLength} samples from an input of ${input.length}`);
+    if (output.length < this.maxOutput(inLength)) {
+      throw new RangeError(`resampler output holds ${output.length} samples, needs maxOutput(${inLength}) = ${this.maxOutput(inLength)}`);
+    }
     if (this.up === 1 && this.down === 1) {
       for (let i = 0; i < inLength; i++) output[i] = input[i] as number;
       return inLength;

@@ -1,0 +1,81 @@
+// The cost floor for P1: RNNoise called straight from an AudioWorkletProcessor with the least
+// work a float stream needs (scale into the wasm heap, run the frame, scale out), no reframing
+// FIFO, no input checks, no dry path, no stats. Its output lags by one frame plus the engine's
+// own, and is only good for timing.
+import { RAW_PROCESSOR, scope } from './worklet-globals';
+
+const FRAME = 480;
+const SCALE = 32_768;
+
+interface RnnoiseExports {
+  memory: WebAssembly.Memory;
+  __wasm_call_ctors?: () => void;
+  rnnoise_create(model: number): number;
+  rnnoise_process_frame(state: number, out: number, input: number): number;
+  malloc(bytes: number): number;
+}
+
+class RawRnnoise extends scope.AudioWorkletProcessor {
+  private readonly ex: RnnoiseExports;
+  private readonly state: number;
+  private readonly inIndex: number;
+  private readonly outIndex: number;
+  private readonly inPtr: number;
+  private readonly outPtr: number;
+  private heap: Float32Array;
+  private pos = 0;
+
+  constructor(options: { processorOptions?: unknown }) {
+    super();
+    const module = (options.processorOptions as { module: WebAssembly.Module }).module;
+    let memory: WebAssembly.Memory | undefined;
+    const env = {
+      emscripten_memcpy_big: (d: number, s: number, n: number): void => {
+        if (memory) new Uint8Array(memory.buffer).copyWithin(d, s, s + n);
+      },
+      emscripten_resize_heap: (requested: number): number => {
+        if (!memory) return 0;
+        const grow = Math.ceil((requested - memory.buffer.byteLength) / 65_536);
+        if (grow > 0) memory.grow(grow);
+        return 1;
+      },
+      __assert_fail: (): void => {
+        throw new Error('RNNoise assertion failed');
+      },
+    };
+    const instance = new WebAssembly.Instance(module, { env });
+    this.ex = instance.exports as unknown as RnnoiseExports;
+    memory = this.ex.memory;
+    this.ex.__wasm_call_ctors?.();
+    this.state = this.ex.rnnoise_create(0);
+    this.inPtr = this.ex.malloc(FRAME * 4);
+    this.outPtr = this.ex.malloc(FRAME * 4);
+    this.inIndex = this.inPtr >> 2;
+    this.outIndex = this.outPtr >> 2;
+    this.heap = new Float32Array(memory.buffer);
+    this.port.postMessage('ready');
+  }
+
+  process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+    const input = inputs[0]?.[0];
+    const output = outputs[0]?.[0];
+    if (!input || !output) return true;
+    if (this.heap.buffer !== this.ex.memory.buffer) this.heap = new Float32Array(this.ex.memory.buffer);
+    const heap = this.heap;
+    const inIndex = this.inIndex;
+    const outIndex = this.outIndex;
+    let pos = this.pos;
+    for (let i = 0; i < input.length; i++) {
+      heap[inIndex + pos] = (input[i] as number) * SCALE;
+      output[i] = (heap[outIndex + pos] as number) / SCALE;
+      if (++pos === FRAME) {
+        this.ex.rnnoise_process_frame(this.state, this.outPtr, this.inPtr);
+        pos = 0;
+      }
+    }
+    this.pos = pos;
+    return true;
+  }
+}
+
+scope.registerProcessor(RAW_PROCESSOR, RawRnnoise);

@@ -1,0 +1,466 @@
+// BENCHMARKS.md and the charts, generated from results.json alone. The markdown building is pure
+// (renderMarkdown, costChart, qualityChart); writeReport() only writes the files.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { Results } from './results';
+import type { Spread } from './stats';
+import { slope } from './stats';
+import { groupedBarChart } from './svg';
+import { ENGINE_LABELS, type MetricMeans, type QualityEngine } from './quality';
+
+export const TARGETS = {
+  costOverRaw: 1.1,
+  delayOurs: 928,
+  capacityTracks: 64,
+} as const;
+
+// ---- formatting ----
+
+export function fmt(v: number | null | undefined, decimals = 1): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
+  const s = v.toFixed(decimals);
+  return s === `-${(0).toFixed(decimals)}` ? (0).toFixed(decimals) : s;
+}
+
+/** "median (min–max)". */
+export function cell(s: Spread | undefined, decimals = 1): string {
+  if (!s) return 'n/a';
+  return `${fmt(s.median, decimals)} (${fmt(s.min, decimals)}–${fmt(s.max, decimals)})`;
+}
+
+function mb(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return 'n/a';
+  return fmt(bytes / 2 ** 20, 1);
+}
+
+function signedMb(bytes: number): string {
+  const v = bytes / 2 ** 20;
+  return `${v >= 0 ? '+' : ''}${fmt(v, 1)}`;
+}
+
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function status(ok: boolean | null): string {
+  return ok === null ? 'not measured' : ok ? '**met**' : '**missed**';
+}
+
+// ---- memory verdicts ----
+
+export interface Growth {
+  /** Value change from the first sample after warm-up to the last. */
+  delta: number;
+  /** Least-squares slope over the samples after warm-up, per unit of `at`. */
+  slope: number;
+}
+
+/** Growth of `value` over samples, skipping the first `skip` (warm-up: JIT, caches, pools). */
+export function growth<T extends { at: number }>(samples: readonly T[], value: (s: T) => number | null, skip = 1): Growth | null {
+  const used = samples.slice(Math.min(skip, Math.max(0, samples.length - 2))).filter((s) => value(s) !== null);
+  if (used.length < 2) return null;
+  const first = used[0] as T;
+  const last = used[used.length - 1] as T;
+  return {
+    delta: (value(last) as number) - (value(first) as number),
+    slope: slope(
+      used.map((s) => s.at),
+      used.map((s) => value(s) as number),
+    ),
+  };
+}
+
+// ---- charts ----
+
+export function costChart(r: Results): string {
+  const ratios = r.p1.browser.ratios;
+  const node = r.p1.node.pipelineOverRaw;
+  const entries: [string, Spread | undefined][] = [
+    ['ours / raw (Chromium)', ratios['ours / raw']],
+    ['ours / raw, graph cost removed', ratios['ours / raw (graph cost removed)']],
+    ['ours / anchor RNNoise', ratios['ours / anchor-rnnoise']],
+    ['anchor RNNoise / raw', ratios['anchor-rnnoise / raw']],
+    ['DSP core / raw (Node)', node],
+  ];
+  return groupedBarChart({
+    title: 'Per-track cost ratios (median, whiskers min–max over repetitions)',
+    categories: entries.map(([name]) => name),
+    series: [
+      {
+        name: 'cost ratio (lower is cheaper)',
+        values: entries.map(([, s]) => s?.median ?? null),
+        low: entries.map(([, s]) => s?.min ?? null),
+        high: entries.map(([, s]) => s?.max ?? null),
+      },
+    ],
+    yLabel: 'ratio',
+    refLines: [
+      { value: TARGETS.costOverRaw, label: `target ours ≤ ${TARGETS.costOverRaw}× raw` },
+      { value: 1, label: '' },
+    ],
+    decimals: 2,
+  });
+}
+
+export function qualityChart(r: Results): string {
+  const s = r.quality.summary;
+  const categories = [...s.noises, 'all'];
+  return groupedBarChart({
+    title: `ΔSI-SDR by noise type (mean over ${s.snrs.map((v) => `${v}`).join('/')} dB SNR and clips)`,
+    categories,
+    series: s.engines.map((engine) => ({
+      name: ENGINE_LABELS[engine],
+      values: categories.map((n) => (n === 'all' ? s.overall[engine]?.deltaSiSdr : s.byNoise[engine]?.[n]?.deltaSiSdr) ?? null),
+    })),
+    yLabel: 'ΔSI-SDR (dB, higher is better)',
+    width: 980,
+    decimals: 1,
+  });
+}
+
+// ---- markdown ----
+
+function qualityTable(r: Results, pick: (m: MetricMeans | undefined) => number | undefined, by: 'noise' | 'snr', decimals = 1): string {
+  const s = r.quality.summary;
+  const keys = by === 'noise' ? s.noises : s.snrs.map(String);
+  const rows = keys.map((k) => [
+    by === 'noise' ? k : `${k} dB`,
+    ...s.engines.map((e) => fmt(pick(by === 'noise' ? s.byNoise[e]?.[k] : s.bySnr[e]?.[k]), decimals)),
+  ]);
+  rows.push(['**all**', ...s.engines.map((e) => `**${fmt(pick(s.overall[e]), decimals)}**`)]);
+  return table([by === 'noise' ? 'noise' : 'SNR', ...s.engines.map((e) => ENGINE_LABELS[e])], rows);
+}
+
+export interface ReportPaths {
+  /** Where BENCHMARKS.md goes; chart and JSON links are relative to it. */
+  md: string;
+  charts: string;
+  json: string;
+}
+
+export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg: string; json: string }): string {
+  const m = r.meta;
+  const c = r.p1.browser;
+  const oursRaw = c.ratios['ours / raw'];
+  const oursAnchor = c.ratios['ours / anchor-rnnoise'];
+  const offline64 = r.p3.offline.find((row) => row.n === TARGETS.capacityTracks);
+  const maxRealTime = r.p3.offline.filter((row) => row.rtf.median >= 1).reduce((n, row) => Math.max(n, row.n), 0);
+  const liveByN = new Map(r.p3.live.filter((l) => !l.capped).map((l) => [l.n, l]));
+  const live64 = liveByN.get(TARGETS.capacityTracks);
+  const delayOurs = r.p2.measured.ours;
+  const delayAnchor = r.p2.measured['anchor-rnnoise'];
+
+  const nodeCycHeap = growth(r.p4.nodeCycles.samples, (s) => s.heapUsedBytes);
+  const nodeCycRss = growth(r.p4.nodeCycles.samples, (s) => s.rssBytes);
+  const nodeLongHeap = growth(r.p4.nodeLong.samples, (s) => s.heapUsedBytes);
+  const nodeLongRss = growth(r.p4.nodeLong.samples, (s) => s.rssBytes);
+  const brCycHeap = growth(r.p4.browserCycles.samples, (s) => s.jsHeapBytes);
+  const brCycRss = growth(r.p4.browserCycles.samples, (s) => s.rendererRssBytes);
+  const brLongHeap = growth(r.p4.browserLong.samples, (s) => s.jsHeapBytes);
+  const brLongRss = growth(r.p4.browserLong.samples, (s) => s.rendererRssBytes);
+  // Flat: the JS heap grows by under 2 MB and RSS by under 32 MB (two engines' wasm memory)
+  // across the whole run after warm-up.
+  const flat = (heap: Growth | null, rss: Growth | null): boolean | null =>
+    heap === null && rss === null ? null : (heap === null || heap.delta < 2 * 2 ** 20) && (rss === null || rss.delta < 32 * 2 ** 20);
+  const memoryFlat = [flat(nodeCycHeap, nodeCycRss), flat(nodeLongHeap, nodeLongRss), flat(brCycHeap, brCycRss), flat(brLongHeap, brLongRss)];
+
+  const q = r.quality.summary;
+  const qOurs = q.overall['ours-worklet'];
+  const qAnchor = q.overall['anchor-rnnoise'];
+  const med = (xs: (number | null)[]): number | null => {
+    const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+    return v.length ? (v[Math.floor((v.length - 1) / 2)] as number) : null;
+  };
+
+  const out: string[] = [];
+  out.push('# lk-denoise benchmarks');
+  out.push('');
+  out.push(
+    `Generated by \`${m.command}\` on ${m.date.slice(0, 10)} (${m.date}). The whole run took ${fmt(m.totalSeconds / 60, 1)} min. ` +
+      `Every figure comes from this one run, with the engines measured side by side. The machine is shared and has ${m.cores} cores, so costs are medians over repetitions, shown as "median (min–max)". ` +
+      `Read them as ratios, not absolutes. Raw data: [${links.json}](${links.json}).` + (m.quick ? ' **This is a --quick smoke run: few repetitions, short renders, part of the corpus.**' : ''),
+  );
+  out.push('');
+  out.push('## Machine');
+  out.push('');
+  out.push(
+    table(
+      ['', ''],
+      [
+        ['CPU', `${m.cpuModel}, ${m.cores} cores, ${fmt(m.memoryGiB, 1)} GiB`],
+        ['OS', m.os],
+        ['Node', m.node],
+        ['Chromium', m.chromium ?? 'n/a'],
+        ['Packages', Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')],
+        ['Load average (1 min)', `${fmt(m.loadAverage.start, 2)} at start, ${fmt(m.loadAverage.end, 2)} at the end`],
+        ['Speech corpus', `${m.corpus.note}: ${m.corpus.clips.join(', ')}`],
+      ],
+    ),
+  );
+  out.push('');
+
+  out.push('## Where we stand against the targets');
+  out.push('');
+  out.push(
+    table(
+      ['target', 'measured', 'status'],
+      [
+        [`P1: ours ≤ ${TARGETS.costOverRaw}× the raw engine (Chromium, OfflineAudioContext)`, `${cell(oursRaw, 3)}×`, status(oursRaw ? oursRaw.median <= TARGETS.costOverRaw : null)],
+        ['P1: ours cheaper than the anchor RnnoiseWorkletNode', `${cell(oursAnchor, 3)}×`, status(oursAnchor ? oursAnchor.median < 1 : null)],
+        [`P1 (Node): DSP core ≤ ${TARGETS.costOverRaw}× the raw engine loop`, `${cell(r.p1.node.pipelineOverRaw, 3)}×`, status(r.p1.node.pipelineOverRaw.median <= TARGETS.costOverRaw)],
+        [`P2: added delay ${TARGETS.delayOurs} samples`, `ours ${fmt(delayOurs, 0)}, anchor ${fmt(delayAnchor, 0)}`, status(delayOurs === undefined ? null : delayOurs === TARGETS.delayOurs)],
+        [
+          `P3: ≥ ${TARGETS.capacityTracks} tracks faster than real time (one OfflineAudioContext)`,
+          offline64 ? `real-time factor ${cell(offline64.rtf, 2)} at ${TARGETS.capacityTracks} tracks; faster than real time up to ${maxRealTime} of the N tried` : `up to ${maxRealTime} tracks (N=${TARGETS.capacityTracks} not run)`,
+          status(offline64 ? offline64.rtf.median >= 1 : null),
+        ],
+        [
+          `P3 (live AudioContext): ${TARGETS.capacityTracks} tracks without underruns`,
+          live64 ? (live64.ok ? `${live64.underrunEvents} underrun events, ${fmt(live64.underrunMs, 0)} ms missing of ${fmt(live64.playedMs, 0)} ms` : live64.detail) : 'not run',
+          status(live64 && live64.ok ? live64.underrunEvents === 0 : null),
+        ],
+        [
+          'P4: memory flat (Node churn, Node 1 h, Chromium churn, Chromium long render)',
+          memoryFlat.map((f) => (f === null ? 'n/a' : f ? 'flat' : 'grows')).join(', '),
+          status(memoryFlat.every((f) => f === null) ? null : memoryFlat.every((f) => f !== false)),
+        ],
+        [
+          'Quality: ours equals the anchor RNNoise (same model), far above Speex',
+          qOurs && qAnchor ? `ΔSI-SDR ${fmt(qOurs.deltaSiSdr, 2)} dB vs anchor ${fmt(qAnchor.deltaSiSdr, 2)} dB` : 'n/a',
+          status(qOurs && qAnchor ? Math.abs(qOurs.deltaSiSdr - qAnchor.deltaSiSdr) < 0.5 : null),
+        ],
+      ],
+    ),
+  );
+  out.push('');
+
+  // P1
+  out.push('## P1: per-track cost');
+  out.push('');
+  out.push(
+    `Each engine renders the same ${fmt(c.timedSeconds, 1)} s of noisy speech (${fmt(c.framesPerRender, 0)} frames of 10 ms) alone in an OfflineAudioContext, ${c.reps} times. The engines take turns, and the order rotates each repetition. ` +
+      'Every render pauses at sample 1024 (the anchor compiles its wasm asynchronously in each node), and only the rest is timed. ' +
+      '"raw" is a bench worklet that calls `rnnoise_process_frame` straight from `process()`, with int16 scaling in and out and nothing else: no reframing FIFO, no input checks, no dry path, no stats. That is the floor. "none" is a GainNode: what the graph itself costs. Every RNNoise here runs the same `rnnoise_simd.wasm`.',
+  );
+  out.push('');
+  out.push(
+    table(
+      ['engine (Chromium worklet)', 'µs per 10 ms frame'],
+      (Object.entries(c.usPerFrame) as [string, Spread][]).map(([e, s]) => [e, cell(s, 1)]),
+    ),
+  );
+  out.push('');
+  out.push(table(['ratio (paired per repetition)', 'median (min–max)'], Object.entries(c.ratios).map(([k, s]) => [k, cell(s, 3)])));
+  out.push('');
+  out.push(
+    `The anchor's first non-silent output sample in each repetition was ${c.anchorFirstOutput.join(', ')}. ${c.anchorLoadedInTime ? 'Its wasm was loaded by the time the timed part started, so it was really processing.' : '**In at least one repetition the anchor was not loaded in time: its cost is understated there.**'} ` +
+      `The same raw loop on the page's main thread, with no audio graph at all: ${cell(c.mainThreadRaw.scaledUs, 1)} µs per frame with scaling, and ${cell(c.mainThreadRaw.processOnlyUs, 1)} µs for \`rnnoise_process_frame\` alone.`,
+  );
+  out.push('');
+  const n = r.p1.node;
+  out.push(`Node (${m.node}), ${n.frames} frames, ${n.reps} interleaved repetitions after a warm-up:`);
+  out.push('');
+  out.push(
+    table(
+      ['path (Node)', 'µs per frame', '× raw'],
+      [
+        ['raw exports loop (scaling in and out)', cell(n.rawUs, 1), '1'],
+        ['RnnoiseEngine.processFrame (our adapter)', cell(n.adapterUs, 1), cell(n.adapterOverRaw, 3)],
+        ['DenoisePipeline in 128-sample blocks (the DSP core the worklet and the CLI run)', cell(n.pipelineUs, 1), cell(n.pipelineOverRaw, 3)],
+      ],
+    ),
+  );
+  out.push('');
+  out.push(`![cost ratios](${links.costSvg})`);
+  out.push('');
+
+  // P2
+  out.push('## P2: added delay');
+  out.push('');
+  out.push(
+    'The delay is measured by cross-correlating each engine\'s output with its input (`alignByXcorr` from bench/metrics.ts, on a 4 s window starting at 1 s, searching ±4800 samples). Samples are at 48 kHz.',
+  );
+  out.push('');
+  const delayNote: Record<string, string> = {
+    ours: `target ${TARGETS.delayOurs} (448 reframing + 480 RNNoise); the processor reports ${fmt(r.p2.oursReported, 0)}`,
+    'anchor-rnnoise': '512 buffering + 480 RNNoise',
+    'anchor-speex': 'Speex preprocessor, 128-sample frames',
+    raw: 'the floor worklet has no FIFO, so it outputs each frame one frame late: 480 + 480',
+  };
+  out.push(table(['engine', 'delay (samples)', 'ms', 'note'], Object.entries(r.p2.measured).map(([e, d]) => [e, fmt(d, 0), fmt(d / 48, 2), delayNote[e] ?? ''])));
+  out.push('');
+
+  // P3
+  out.push('## P3: capacity');
+  out.push('');
+  out.push(
+    `N of our nodes share one OfflineAudioContext, each fed its own looping source and all summed into the destination. The timed part is ${fmt(r.p3.offlineSeconds, 1)} s, repeated ${r.p3.reps} times. ` +
+      'The real-time factor is audio seconds rendered per wall-clock second: at or above 1, the context keeps up. One context renders on one thread, so this is capacity per audio thread (per core). ' +
+      "The per-context cap (`maxProcessorsPerContext`) is lifted for this test, so every node runs RNNoise.",
+  );
+  out.push('');
+  out.push(
+    table(
+      ['tracks', 'real-time factor', 'µs per frame per track', 'graph setup (ms)'],
+      r.p3.offline.map((row) => [String(row.n), cell(row.rtf, 2), cell(row.usPerFramePerTrack, 1), fmt(row.setupMs, 0)]),
+    ),
+  );
+  out.push('');
+  const anyLive = r.p3.live.some((l) => l.ok);
+  out.push(
+    `Live AudioContext (headless Chromium, which plays to a fake audio sink in real time): N tracks for ${fmt(r.p3.liveSeconds, 0)} s after 1.5 s of warm-up. Underruns are read from \`AudioContext.playbackStats\`, which Chromium updates about once a second.` +
+      (anyLive ? '' : ' **playbackStats was not available, so live underruns were not measured.**'),
+  );
+  out.push('');
+  out.push(
+    table(
+      ['tracks', 'cap', 'underrun events', 'missing audio (ms)', 'played (ms)', 'context clock / wall', 'bypassed processors', 'errors'],
+      r.p3.live.map((l) => [
+        String(l.n),
+        l.capped ? 'default (64)' : 'lifted',
+        l.ok ? String(l.underrunEvents) : 'n/a',
+        l.ok ? fmt(l.underrunMs, 0) : 'n/a',
+        l.ok ? fmt(l.playedMs, 0) : 'n/a',
+        fmt(l.clockRate, 3),
+        Object.keys(l.bypassed).length ? Object.entries(l.bypassed).map(([k, v]) => `${v} ${k}`).join(', ') : '0',
+        l.errors.length ? l.errors.map((e) => e.replace(/\|/g, '/')).join('; ').slice(0, 120) : '',
+      ]),
+    ),
+  );
+  out.push('');
+
+  // P4
+  out.push('## P4: memory');
+  out.push('');
+  out.push(
+    'Every sample follows a full garbage collection: `gc()` in Node (`--expose-gc`); in Chromium, `gc()` on the page and in the AudioWorkletGlobalScope (`--js-flags=--expose-gc`, triggered by a bench worklet node). ' +
+      "Chromium's JS heap is `performance.memory.usedJSHeapSize` of the page (`--enable-precise-memory-info`). The worklet's wasm memories are not visible from the page, so renderer RSS (the renderer processes' VmRSS from /proc) stands in for them. " +
+      'Growth runs from the first sample after warm-up to the last. "Flat" means the JS heap grew by less than 2 MB and RSS by less than 32 MB, which is two engines\' wasm memory.',
+  );
+  out.push('');
+  const gRow = (label: string, first: number | null | undefined, last: number | null | undefined, g: Growth | null, per: string): string[] => [
+    label,
+    mb(first),
+    mb(last),
+    g ? signedMb(g.delta) : 'n/a',
+    g ? `${signedMb(g.slope * (per === '100 cycles' ? 100 : per === '10 min audio' ? 600 : 1))} MB / ${per}` : 'n/a',
+  ];
+  const nc = r.p4.nodeCycles;
+  const nl = r.p4.nodeLong;
+  const bc = r.p4.browserCycles;
+  const bl = r.p4.browserLong;
+  const firstLast = <T,>(xs: readonly T[]): [T | undefined, T | undefined] => [xs[0], xs[xs.length - 1]];
+  const [nc0, nc1] = firstLast(nc.samples);
+  const [nl0, nl1] = firstLast(nl.samples);
+  const [bc0, bc1] = firstLast(bc.samples);
+  const [bl0, bl1] = firstLast(bl.samples);
+  out.push(
+    table(
+      ['run', 'first (MB)', 'last (MB)', 'growth after warm-up (MB)', 'trend'],
+      [
+        gRow(`Node: ${nc.cycles} × RnnoiseEngine + DenoisePipeline create/run/destroy, heap`, nc0?.heapUsedBytes, nc1?.heapUsedBytes, nodeCycHeap, '100 cycles'),
+        gRow('… process RSS', nc0?.rssBytes, nc1?.rssBytes, nodeCycRss, '100 cycles'),
+        gRow(`Node: one DenoisePipeline for ${fmt(nl.audioSeconds / 60, 0)} min of audio, heap`, nl0?.heapUsedBytes, nl1?.heapUsedBytes, nodeLongHeap, '10 min audio'),
+        gRow('… process RSS', nl0?.rssBytes, nl1?.rssBytes, nodeLongRss, '10 min audio'),
+        gRow(`Chromium: ${bc.cycles} × NoiseCancellation create → ready → close → closed (one AudioContext), page JS heap`, bc0?.jsHeapBytes, bc1?.jsHeapBytes, brCycHeap, '100 cycles'),
+        gRow('… renderer RSS', bc0?.rendererRssBytes, bc1?.rendererRssBytes, brCycRss, '100 cycles'),
+        gRow(`Chromium: ${bl.chunks} × ${fmt(bl.chunkSeconds, 0)} s offline renders (${fmt((bl.chunks * bl.chunkSeconds) / 60, 0)} min of audio), page JS heap`, bl0?.jsHeapBytes, bl1?.jsHeapBytes, brLongHeap, '10 min audio'),
+        gRow('… renderer RSS', bl0?.rendererRssBytes, bl1?.rendererRssBytes, brLongRss, '10 min audio'),
+      ],
+    ),
+  );
+  out.push('');
+  out.push(
+    `Node long run: ${fmt(nl.audioSeconds, 0)} s of audio in ${fmt(nl.wallSeconds, 1)} s (real-time factor ${fmt(nl.realTimeFactor, 0)} for one track), ${nl.frames} frames. Wasm memory held by the engine: ${mb(nl0?.wasmBytes)} MB at the start, ${mb(nl1?.wasmBytes)} MB at the end. ` +
+      `Node churn: ${fmt(nc.msPerCycle, 2)} ms per cycle. Chromium churn: ${fmt(bc.msPerCycle, 1)} ms per cycle, ${bc.closeTimeouts} closes left unconfirmed after 2 s, ${bc.notReady} processors not ready after 2 s. ` +
+      `Chromium long render: ${bl.framesProcessed} frames counted by the processors (stats arrive once a second, so the last partial second of each chunk is not counted), ${bl.bypassed} chunks bypassed, ${fmt(bl.renderMs.reduce((a, b) => a + b, 0) / 1000, 1)} s of rendering in all.`,
+  );
+  out.push('');
+
+  // Startup
+  out.push('## Startup');
+  out.push('');
+  out.push(
+    'Startup is timed from `NoiseCancellation.create()` to: the promise resolving (worklet module added and wasm compiled); the `ready` message (the processor has instantiated RNNoise); and the first stats with `framesProcessed > 0`. Stats come every 50 ms here, so that last column can lag the true first frame by up to 50 ms. ' +
+      'Cold: a new browser context (new renderer, empty HTTP cache), with a live AudioContext fed by an oscillator. Warm: the same page again, with a new AudioContext (wasm already compiled, worklet module added again) or the same one (nothing to load).',
+  );
+  out.push('');
+  const st = (xs: { createMs: number; readyMs: number | null; firstFramesMs: number | null }[]): string[] => [
+    `${fmt(med(xs.map((x) => x.createMs)), 1)} (${fmt(Math.min(...xs.map((x) => x.createMs)), 1)}–${fmt(Math.max(...xs.map((x) => x.createMs)), 1)})`,
+    fmt(med(xs.map((x) => x.readyMs)), 1),
+    fmt(med(xs.map((x) => x.firstFramesMs)), 1),
+  ];
+  out.push(
+    table(
+      ['case', 'n', 'create() resolved (ms)', "'ready' (ms, median)", 'first frames in stats (ms, median)'],
+      [
+        ['cold', String(r.startup.cold.length), ...st(r.startup.cold)],
+        ['warm, new AudioContext', String(r.startup.warmNewContext.length), ...st(r.startup.warmNewContext)],
+        ['warm, same AudioContext', String(r.startup.warmSameContext.length), ...st(r.startup.warmSameContext)],
+      ],
+    ),
+  );
+  out.push('');
+
+  // Quality
+  out.push('## Quality');
+  out.push('');
+  out.push(
+    `Corpus: ${m.corpus.clips.length} speech clips (${m.corpus.note}) × ${q.noises.length} seeded noises × SNR ${q.snrs.join('/')} dB at 48 kHz: ${r.quality.items.length / q.engines.length} items, ${fmt(r.quality.seconds, 0)} s of audio per engine (bench/corpus.ts). ` +
+      'All engines process the same mixtures in this run. "ours (CLI)" is the offline path (`denoiseAudio`, Node DSP core). "ours (worklet)" and the two anchor nodes render together in one OfflineAudioContext in Chromium. "passthrough" is the unprocessed mixture, the zero line. ' +
+      `Outputs are aligned to the mixture by cross-correlation first. Each engine's lag is found once with \`alignByXcorr\` (${Object.entries(r.quality.nominalLags).map(([e, l]) => `${e} ${l}`).join(', ')}), then refined per item within ±16 samples. ` +
+      `The first ${r.quality.skipFrames / 100} s of every item is left out, while RNNoise learns the noise floor. The metrics are those of bench/metrics.ts, and on the first item they match \`evaluate()\` to within ${r.quality.crossCheckMaxAbsDiff.toExponential(1)} dB. Values are means over items, in dB.`,
+  );
+  out.push('');
+  out.push(table(['engine', 'ΔSI-SDR', 'ΔsegSNR', 'noise cut in pauses', 'speech level change'], q.engines.map((e) => {
+    const o = q.overall[e];
+    return [ENGINE_LABELS[e as QualityEngine], fmt(o?.deltaSiSdr, 2), fmt(o?.deltaSegSnr, 2), fmt(o?.noiseAttenuationDb, 1), fmt(o?.speechLevelChangeDb, 2)];
+  })));
+  out.push('');
+  out.push('ΔSI-SDR (dB) per noise type:');
+  out.push('');
+  out.push(qualityTable(r, (x) => x?.deltaSiSdr, 'noise', 2));
+  out.push('');
+  out.push('ΔSI-SDR (dB) per input SNR:');
+  out.push('');
+  out.push(qualityTable(r, (x) => x?.deltaSiSdr, 'snr', 2));
+  out.push('');
+  out.push('ΔsegSNR (dB) per noise type:');
+  out.push('');
+  out.push(qualityTable(r, (x) => x?.deltaSegSnr, 'noise', 2));
+  out.push('');
+  out.push('Noise cut in speech pauses (dB, higher removes more) per noise type:');
+  out.push('');
+  out.push(qualityTable(r, (x) => x?.noiseAttenuationDb, 'noise', 1));
+  out.push('');
+  out.push('Speech level change in speech-active frames (dB, 0 keeps the level) per noise type:');
+  out.push('');
+  out.push(qualityTable(r, (x) => x?.speechLevelChangeDb, 'noise', 2));
+  out.push('');
+  out.push(`![ΔSI-SDR by noise](${links.qualitySvg})`);
+  out.push('');
+
+  out.push('## How to reproduce');
+  out.push('');
+  out.push(
+    '`npm run bench` installs what is missing (npm ci, Debian chromium, and pocketsphinx-testdata when running as root). It then runs every measurement above and rewrites this file, `bench/results.json` and `bench/charts/*.svg`. ' +
+      '`npm run bench -- --quick` is a short smoke run that writes to `bench/out/`, which git ignores. `npm run bench -- --report-only` regenerates the report from `bench/results.json`.',
+  );
+  out.push('');
+  out.push('Phase times of this run (s): ' + Object.entries(m.phasesSeconds).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ') + '.');
+  out.push('');
+  return out.join('\n');
+}
+
+export function writeReport(r: Results, paths: ReportPaths): void {
+  mkdirSync(paths.charts, { recursive: true });
+  mkdirSync(dirname(paths.md), { recursive: true });
+  const costSvg = join(paths.charts, 'cost.svg');
+  const qualitySvg = join(paths.charts, 'quality.svg');
+  writeFileSync(costSvg, costChart(r));
+  writeFileSync(qualitySvg, qualityChart(r));
+  const base = dirname(paths.md);
+  const rel = (p: string): string => relative(base, p).split('\\').join('/');
+  writeFileSync(paths.md, renderMarkdown(r, { costSvg: rel(costSvg), qualitySvg: rel(qualitySvg), json: rel(paths.json) }));
+}

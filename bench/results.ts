@@ -1,0 +1,79 @@
+// The shape of bench/results.json: what one `npm run bench` measured. BENCHMARKS.md and the
+// charts are generated from it alone (bench/report.ts), so a report can be regenerated from an
+// old results file.
+import type { Spread } from './stats';
+import type { NodeCostResult, NodeCyclesResult, NodeLongResult } from './node-bench';
+import type { CyclesResult, LiveResult, LongRenderResult, RawLoopResult, StartupResult } from './pages/bench';
+import type { ItemScore, QualitySummary } from './quality';
+
+export interface Meta {
+  date: string;
+  command: string;
+  quick: boolean;
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  chromium: string | null;
+  packages: Record<string, string>;
+  /** 1-minute load average when the run started and ended (the machine is shared). */
+  loadAverage: { start: number; end: number };
+  corpus: { source: 'librivox' | 'excerpt'; clips: string[]; note: string };
+  phasesSeconds: Record<string, number>;
+  totalSeconds: number;
+}
+
+export interface BrowserCost {
+  reps: number;
+  timedSeconds: number;
+  framesPerRender: number;
+  /** µs per 10 ms frame, per engine (render wall time / frames). */
+  usPerFrame: Record<string, Spread>;
+  /** Per repetition ratios: ours/raw, ours/anchor-rnnoise, anchor-rnnoise/raw, … */
+  ratios: Record<string, Spread>;
+  /** The anchor compiles its wasm asynchronously per node: first non-silent output sample per rep. */
+  anchorFirstOutput: number[];
+  anchorLoadedInTime: boolean;
+  mainThreadRaw: { scaledUs: Spread; processOnlyUs: Spread };
+}
+
+export interface DelayResult {
+  /** Added delay (samples at 48 kHz) by cross-correlation against the input. */
+  measured: Record<string, number>;
+  /** What our processor reports in 'ready'. */
+  oursReported: number | null;
+}
+
+export interface CapacityRow {
+  n: number;
+  /** Audio seconds rendered per wall second (one OfflineAudioContext, N of our nodes). */
+  rtf: Spread;
+  usPerFramePerTrack: Spread;
+  setupMs: number;
+}
+
+export interface LiveRow extends LiveResult {
+  capped: boolean;
+}
+
+export interface Results {
+  meta: Meta;
+  p1: { node: NodeCostResult; browser: BrowserCost };
+  p2: DelayResult;
+  p3: { offline: CapacityRow[]; offlineSeconds: number; reps: number; live: LiveRow[]; liveSeconds: number };
+  p4: { nodeCycles: NodeCyclesResult; nodeLong: NodeLongResult; browserCycles: CyclesResult; browserLong: LongRenderResult };
+  startup: { cold: StartupResult[]; warmNewContext: StartupResult[]; warmSameContext: StartupResult[] };
+  quality: {
+    summary: QualitySummary;
+    items: ItemScore[];
+    /** Per engine: the lag found by metrics.alignByXcorr on the first item. */
+    nominalLags: Record<string, number>;
+    /** Largest |evaluateAtLag − metrics.evaluate| over the cross-checked items and metrics. */
+    crossCheckMaxAbsDiff: number;
+    skipFrames: number;
+    seconds: number;
+  };
+}
+
+export type { RawLoopResult };
