@@ -142,6 +142,20 @@ export async function storeSignal(page: Page, id: string, x: Float32Array): Prom
   await page.evaluate(([key, data]) => window.lkb.store(key, data), [id, toBase64(x)] as const);
 }
 
-export function renderOn(page: Page, req: RenderRequest): Promise<RenderResult> {
-  return page.evaluate((r) => window.lkb.render(r), req);
+/** Runs a page call, failing loudly (with what it was doing) instead of hanging the run. */
+export async function withTimeout<T>(what: string, ms: number, run: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function renderOn(page: Page, req: RenderRequest, timeoutMs = 180_000): Promise<RenderResult> {
+  const what = `render of ${req.engines.length} × ${[...new Set(req.engines)].join('+')} for ${req.seconds.toFixed(1)} s`;
+  return withTimeout(what, timeoutMs, page.evaluate((r) => window.lkb.render(r), req));
 }

@@ -9,6 +9,22 @@ import { pairedRatios, spread, type Spread } from './stats';
 
 const BLOCK = 128;
 
+/** Per-frame cost of one timed pass: wall clock and process CPU time (user + system), µs. */
+export interface FrameCost {
+  wallUs: number;
+  cpuUs: number;
+}
+
+function timed(frames: () => number, body: () => void): FrameCost {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  body();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const n = frames();
+  return { wallUs: (wallMs * 1000) / n, cpuUs: (c.user + c.system) / n };
+}
+
 interface RawExports {
   memory: WebAssembly.Memory;
   __wasm_call_ctors?: () => void;
@@ -46,63 +62,89 @@ export function rawEngine(module: WebAssembly.Module): { ex: RawExports; state: 
 }
 
 /** µs per frame: raw exports with int16 scaling in and out, frame by frame (no reframing). */
-function timeRaw(module: WebAssembly.Module, x: Float32Array): number {
+function timeRaw(module: WebAssembly.Module, x: Float32Array): FrameCost {
   const { ex, state, inPtr, outPtr } = rawEngine(module);
   const out = new Float32Array(FRAME_SIZE);
   const frames = Math.floor(x.length / FRAME_SIZE);
   let heap = new Float32Array(ex.memory.buffer);
   const ii = inPtr >> 2;
   const oi = outPtr >> 2;
-  const t0 = performance.now();
-  for (let f = 0; f < frames; f++) {
-    if (heap.buffer !== ex.memory.buffer) heap = new Float32Array(ex.memory.buffer);
-    const off = f * FRAME_SIZE;
-    for (let i = 0; i < FRAME_SIZE; i++) heap[ii + i] = (x[off + i] as number) * 32_768;
-    ex.rnnoise_process_frame(state, outPtr, inPtr);
-    for (let i = 0; i < FRAME_SIZE; i++) out[i] = (heap[oi + i] as number) / 32_768;
-  }
-  const us = ((performance.now() - t0) * 1000) / frames;
+  const cost = timed(
+    () => frames,
+    () => {
+      for (let f = 0; f < frames; f++) {
+        if (heap.buffer !== ex.memory.buffer) heap = new Float32Array(ex.memory.buffer);
+        const off = f * FRAME_SIZE;
+        for (let i = 0; i < FRAME_SIZE; i++) heap[ii + i] = (x[off + i] as number) * 32_768;
+        ex.rnnoise_process_frame(state, outPtr, inPtr);
+        for (let i = 0; i < FRAME_SIZE; i++) out[i] = (heap[oi + i] as number) / 32_768;
+      }
+    },
+  );
   ex.rnnoise_destroy(state);
-  return us;
+  return cost;
 }
 
 /** µs per frame: our engine adapter (RnnoiseEngine.processFrame), frame by frame. */
-function timeAdapter(module: WebAssembly.Module, x: Float32Array): number {
+function timeAdapter(module: WebAssembly.Module, x: Float32Array): FrameCost {
   const engine = new RnnoiseEngine(module);
   const frame = new Float32Array(FRAME_SIZE);
   const frames = Math.floor(x.length / FRAME_SIZE);
-  const t0 = performance.now();
-  for (let f = 0; f < frames; f++) {
-    frame.set(x.subarray(f * FRAME_SIZE, (f + 1) * FRAME_SIZE));
-    engine.processFrame(frame, frame);
-  }
-  const us = ((performance.now() - t0) * 1000) / frames;
+  const cost = timed(
+    () => frames,
+    () => {
+      for (let f = 0; f < frames; f++) {
+        frame.set(x.subarray(f * FRAME_SIZE, (f + 1) * FRAME_SIZE));
+        engine.processFrame(frame, frame);
+      }
+    },
+  );
   engine.destroy();
-  return us;
+  return cost;
 }
 
 /** µs per frame: the whole DSP core (DenoisePipeline) in 128-sample blocks, as the worklet runs it. */
-function timePipeline(module: WebAssembly.Module, x: Float32Array): number {
+function timePipeline(module: WebAssembly.Module, x: Float32Array): FrameCost {
   const pipeline = new DenoisePipeline(new RnnoiseEngine(module), { blockSize: BLOCK });
   const out = new Float32Array(BLOCK);
   const blocks = Math.floor(x.length / BLOCK);
-  const t0 = performance.now();
-  for (let b = 0; b < blocks; b++) pipeline.process(x.subarray(b * BLOCK, (b + 1) * BLOCK), out, BLOCK);
-  const ms = performance.now() - t0;
-  const frames = pipeline.stats.frames;
+  const cost = timed(
+    () => pipeline.stats.frames,
+    () => {
+      for (let b = 0; b < blocks; b++) pipeline.process(x.subarray(b * BLOCK, (b + 1) * BLOCK), out, BLOCK);
+    },
+  );
   pipeline.destroy();
-  return (ms * 1000) / frames;
+  return cost;
+}
+
+export interface CostPair {
+  /** Process CPU time (user + system). */
+  cpu: Spread;
+  wall: Spread;
 }
 
 export interface NodeCostResult {
   reps: number;
   frames: number;
-  rawUs: Spread;
-  adapterUs: Spread;
-  pipelineUs: Spread;
+  /** µs per frame. */
+  rawUs: CostPair;
+  adapterUs: CostPair;
+  pipelineUs: CostPair;
   /** Per repetition pipeline / raw, summarised. */
-  pipelineOverRaw: Spread;
-  adapterOverRaw: Spread;
+  pipelineOverRaw: CostPair;
+  adapterOverRaw: CostPair;
+}
+
+function pair(xs: readonly FrameCost[]): CostPair {
+  return { cpu: spread(xs.map((x) => x.cpuUs)), wall: spread(xs.map((x) => x.wallUs)) };
+}
+
+function ratioPair(a: readonly FrameCost[], b: readonly FrameCost[]): CostPair {
+  return {
+    cpu: spread(pairedRatios(a.map((x) => x.cpuUs), b.map((x) => x.cpuUs))),
+    wall: spread(pairedRatios(a.map((x) => x.wallUs), b.map((x) => x.wallUs))),
+  };
 }
 
 /** Interleaved repetitions (the order rotates each time) after one warm-up pass. */
@@ -111,19 +153,19 @@ export function nodeCost(x: Float32Array, reps: number): NodeCostResult {
   timeRaw(module, x);
   timeAdapter(module, x);
   timePipeline(module, x);
-  const raw: number[] = [];
-  const adapter: number[] = [];
-  const pipeline: number[] = [];
+  const raw: FrameCost[] = [];
+  const adapter: FrameCost[] = [];
+  const pipeline: FrameCost[] = [];
   const runs: (() => void)[] = [() => raw.push(timeRaw(module, x)), () => adapter.push(timeAdapter(module, x)), () => pipeline.push(timePipeline(module, x))];
   for (let r = 0; r < reps; r++) for (let k = 0; k < runs.length; k++) (runs[(r + k) % runs.length] as () => void)();
   return {
     reps,
     frames: Math.floor(x.length / FRAME_SIZE),
-    rawUs: spread(raw),
-    adapterUs: spread(adapter),
-    pipelineUs: spread(pipeline),
-    pipelineOverRaw: spread(pairedRatios(pipeline, raw)),
-    adapterOverRaw: spread(pairedRatios(adapter, raw)),
+    rawUs: pair(raw),
+    adapterUs: pair(adapter),
+    pipelineUs: pair(pipeline),
+    pipelineOverRaw: ratioPair(pipeline, raw),
+    adapterOverRaw: ratioPair(adapter, raw),
   };
 }
 

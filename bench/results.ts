@@ -3,7 +3,7 @@
 // old results file.
 import type { Spread } from './stats';
 import type { NodeCostResult, NodeCyclesResult, NodeLongResult } from './node-bench';
-import type { CyclesResult, LiveResult, LongRenderResult, RawLoopResult, StartupResult } from './pages/bench';
+import type { CyclesResult, LiveResult, LongRenderResult, StartupResult } from './pages/bench';
 import type { ItemScore, QualitySummary } from './quality';
 
 export interface Meta {
@@ -24,18 +24,25 @@ export interface Meta {
   totalSeconds: number;
 }
 
+/**
+ * How a render's cost is counted: CPU time of the audio render thread (the real-time budget),
+ * CPU time of every renderer thread (adds one-off JIT and wasm compilation in the background),
+ * or wall-clock time (inflated whenever other processes take the cores).
+ */
+export type CostBasis = 'audioThread' | 'rendererCpu' | 'wall';
+export const COST_BASES: readonly CostBasis[] = ['audioThread', 'rendererCpu', 'wall'];
+
 export interface BrowserCost {
   reps: number;
   timedSeconds: number;
   framesPerRender: number;
-  /** µs per 10 ms frame, per engine (render wall time / frames). */
-  usPerFrame: Record<string, Spread>;
+  /** µs per 10 ms frame, per engine and basis. */
+  usPerFrame: Record<string, Record<CostBasis, Spread>>;
   /** Per repetition ratios: ours/raw, ours/anchor-rnnoise, anchor-rnnoise/raw, … */
-  ratios: Record<string, Spread>;
+  ratios: Record<string, Record<CostBasis, Spread>>;
   /** The anchor compiles its wasm asynchronously per node: first non-silent output sample per rep. */
   anchorFirstOutput: number[];
   anchorLoadedInTime: boolean;
-  mainThreadRaw: { scaledUs: Spread; processOnlyUs: Spread };
 }
 
 export interface DelayResult {
@@ -49,6 +56,9 @@ export interface CapacityRow {
   n: number;
   /** Audio seconds rendered per wall second (one OfflineAudioContext, N of our nodes). */
   rtf: Spread;
+  /** Audio seconds per second of the audio thread's CPU time: what one uncontended core gives. */
+  rtfCpu: Spread;
+  /** Audio-thread CPU µs per 10 ms frame per track. */
   usPerFramePerTrack: Spread;
   setupMs: number;
 }
@@ -76,4 +86,3 @@ export interface Results {
   };
 }
 
-export type { RawLoopResult };

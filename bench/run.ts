@@ -14,10 +14,10 @@ import { buildCorpusItem, corpusClips, corpusSpecs, CORPUS_SNRS, LIBRIVOX_DIR } 
 import { evaluate } from './metrics';
 import { nodeCost, nodeCycles, nodeLongRun } from './node-bench';
 import { buildBenchPage, launchBrowser, openBenchPage, renderOn, servePage, storeSignal, type BenchBrowser } from './browser';
-import type { CyclesResult, EngineKind, LiveResult, LongRenderResult, RawLoopResult, StartupResult } from './pages/bench';
+import type { CyclesResult, EngineKind, LiveResult, LongRenderResult, StartupResult } from './pages/bench';
 import { coarseLag, evaluateAtLag, QUALITY_ENGINES, refineLag, SKIP_FRAMES, summarize, toScore, type ItemScore, type QualityEngine } from './quality';
-import type { BrowserCost, CapacityRow, DelayResult, LiveRow, Meta, Results } from './results';
-import { pairedRatios, spread } from './stats';
+import { COST_BASES, type BrowserCost, type CapacityRow, type CostBasis, type DelayResult, type LiveRow, type Meta, type Results } from './results';
+import { pairedRatios, spread, type Spread } from './stats';
 import { writeReport } from './report';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -111,8 +111,8 @@ const SUSPEND_SAMPLES = 1024;
 // ---- P1 + P2 in Chromium ----
 
 async function browserCost(page: Page, signal: Float32Array): Promise<{ cost: BrowserCost; delay: DelayResult }> {
-  const engines: EngineKind[] = ['raw', 'ours', 'anchor-rnnoise', 'anchor-speex', 'none'];
-  const ms: Record<string, number[]> = Object.fromEntries(engines.map((e) => [e, []]));
+  const engines: EngineKind[] = ['raw', 'ours', 'core', 'anchor-rnnoise', 'anchor-speex', 'none'];
+  const us: Record<string, Record<CostBasis, number[]>> = Object.fromEntries(engines.map((e) => [e, { audioThread: [], rendererCpu: [], wall: [] }]));
   const anchorFirstOutput: number[] = [];
   const outputs: Record<string, Float32Array> = {};
   let timedSeconds = 0;
@@ -122,36 +122,42 @@ async function browserCost(page: Page, signal: Float32Array): Promise<{ cost: Br
       const engine = engines[(r + k) % engines.length] as EngineKind;
       const res = await renderOn(page, { signal: 'cost', seconds: cfg.costSeconds, engines: [engine], mix: 'channels', returnSamples: r === 0 && engine !== 'none', waitMs: 300 });
       if (res.errors.length) throw new Error(`${engine} render reported errors: ${res.errors.join('; ')}`);
-      (ms[engine] as number[]).push(res.renderMs);
       timedSeconds = res.timedSeconds;
+      const frames = timedSeconds * 100;
+      const mine = us[engine] as Record<CostBasis, number[]>;
+      mine.audioThread.push((res.audioThreadMs * 1000) / frames);
+      mine.rendererCpu.push((res.cpuMs * 1000) / frames);
+      mine.wall.push((res.renderMs * 1000) / frames);
       if (engine === 'anchor-rnnoise') anchorFirstOutput.push(res.firstNonZero[0] ?? -1);
       if (engine === 'ours') oursReported = res.stats[0]?.latencySamples ?? oursReported;
       if (r === 0 && res.channels[0]) outputs[engine] = fromBase64(res.channels[0]);
     }
   }
   const frames = timedSeconds * 100;
-  const us = (e: string): number[] => (ms[e] as number[]).map((m) => (m * 1000) / frames);
-  const minus = (a: number[], b: number[]): number[] => a.map((v, i) => v - (b[i] as number));
-  const raws: RawLoopResult[] = [];
-  for (let r = 0; r < Math.max(2, Math.ceil(cfg.costReps / 2)); r++) {
-    raws.push(await page.evaluate((n) => window.lkb.rawLoop({ signal: 'cost', frames: n }), Math.round(frames)));
-  }
+  const get = (e: string, b: CostBasis): number[] => (us[e] as Record<CostBasis, number[]>)[b];
+  const ratio = (a: string, b: string, minus?: string): Record<CostBasis, Spread> =>
+    Object.fromEntries(
+      COST_BASES.map((basis) => {
+        const sub = (xs: number[]): number[] => (minus ? xs.map((v, i) => v - (get(minus, basis)[i] as number)) : xs);
+        return [basis, spread(pairedRatios(sub(get(a, basis)), sub(get(b, basis))))];
+      }),
+    ) as Record<CostBasis, Spread>;
   const cost: BrowserCost = {
     reps: cfg.costReps,
     timedSeconds,
     framesPerRender: frames,
-    usPerFrame: Object.fromEntries(engines.map((e) => [e, spread(us(e))])),
+    usPerFrame: Object.fromEntries(engines.map((e) => [e, Object.fromEntries(COST_BASES.map((b) => [b, spread(get(e, b))])) as Record<CostBasis, Spread>])),
     ratios: {
-      'ours / raw': spread(pairedRatios(us('ours'), us('raw'))),
-      'ours / anchor-rnnoise': spread(pairedRatios(us('ours'), us('anchor-rnnoise'))),
-      'anchor-rnnoise / raw': spread(pairedRatios(us('anchor-rnnoise'), us('raw'))),
-      'ours / raw (graph cost removed)': spread(pairedRatios(minus(us('ours'), us('none')), minus(us('raw'), us('none')))),
-      'ours / anchor-speex': spread(pairedRatios(us('ours'), us('anchor-speex'))),
+      'ours / raw': ratio('ours', 'raw'),
+      'ours / anchor-rnnoise': ratio('ours', 'anchor-rnnoise'),
+      'anchor-rnnoise / raw': ratio('anchor-rnnoise', 'raw'),
+      'DSP core alone / raw': ratio('core', 'raw'),
+      'ours / raw, graph cost removed': ratio('ours', 'raw', 'none'),
+      'ours / anchor-speex': ratio('ours', 'anchor-speex'),
     },
     anchorFirstOutput,
     // Loaded at the suspend point: its output starts within its own delay of resuming.
     anchorLoadedInTime: anchorFirstOutput.every((i) => i >= 0 && i < SUSPEND_SAMPLES + 992 + 2048),
-    mainThreadRaw: { scaledUs: spread(raws.map((r) => r.scaledUs)), processOnlyUs: spread(raws.map((r) => r.processOnlyUs)) },
   };
   const measured: Record<string, number> = {};
   for (const [engine, y] of Object.entries(outputs)) measured[engine] = coarseLag(signal, y);
@@ -164,6 +170,7 @@ async function capacityOffline(page: Page): Promise<CapacityRow[]> {
   const rows: CapacityRow[] = [];
   for (const n of cfg.capacityN) {
     const rtf: number[] = [];
+    const rtfCpu: number[] = [];
     const us: number[] = [];
     let setupMs = 0;
     for (let r = 0; r < cfg.capacityReps; r++) {
@@ -179,11 +186,12 @@ async function capacityOffline(page: Page): Promise<CapacityRow[]> {
       const bypassed = res.stats.filter((s) => s?.bypass).length;
       if (bypassed) throw new Error(`capacity N=${n}: ${bypassed} processors were bypassed`);
       rtf.push(res.timedSeconds / (res.renderMs / 1000));
-      us.push((res.renderMs * 1000) / (res.timedSeconds * 100 * n));
+      rtfCpu.push(res.timedSeconds / (res.audioThreadMs / 1000));
+      us.push((res.audioThreadMs * 1000) / (res.timedSeconds * 100 * n));
       setupMs = res.setupMs;
     }
-    rows.push({ n, rtf: spread(rtf), usPerFramePerTrack: spread(us), setupMs });
-    log(`  offline N=${n}: real-time factor ${spread(rtf).median.toFixed(2)}`);
+    rows.push({ n, rtf: spread(rtf), rtfCpu: spread(rtfCpu), usPerFramePerTrack: spread(us), setupMs });
+    log(`  offline N=${n}: real-time factor ${spread(rtf).median.toFixed(2)} (wall), ${spread(rtfCpu).median.toFixed(2)} (audio-thread CPU)`);
   }
   return rows;
 }

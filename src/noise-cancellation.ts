@@ -207,6 +207,19 @@ export class NoiseCancellation extends FrameProcessor {
     return this.closed;
   }
 
+  /** Whether a track's audio is wired in (leak checks: at most one input at any time). */
+  get hasInput(): boolean {
+    return this.source !== undefined;
+  }
+
+  /**
+   * The node feeding the processor from the attached track. Tap it for "before" analysis:
+   * a second MediaStreamAudioSourceNode on the same track is not sample-aligned with this one.
+   */
+  get inputNode(): AudioNode | undefined {
+    return this.source;
+  }
+
   /** Resolves once the worklet confirmed it freed its engine. */
   whenClosed(): Promise<void> {
     return this.closedPromise;

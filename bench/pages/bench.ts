@@ -135,6 +135,8 @@ export interface RenderResult {
   timedSeconds: number;
   /** CPU time the renderer processes used during the timed part (all threads), ms. */
   cpuMs: number;
+  /** Of that, the audio render thread (threads named "Offline…"), ms. */
+  audioThreadMs: number;
   /** The same per thread name (threads using ≥ 0.05 ms). */
   cpuByThread: Record<string, number>;
   /** Time to build the graph (create every node), ms. */
@@ -189,10 +191,12 @@ async function render(req: RenderRequest): Promise<RenderResult> {
   const cpu1 = (await window.lkbRendererCpu?.()) ?? {};
   const cpuByThread: Record<string, number> = {};
   let cpuMs = 0;
+  let audioThreadMs = 0;
   for (const [name, ns] of Object.entries(cpu1)) {
     const d = (ns - (cpu0[name] ?? 0)) / 1e6;
     if (d > 0.05) cpuByThread[name] = d;
     cpuMs += Math.max(0, d);
+    if (name.startsWith('Offline')) audioThreadMs += Math.max(0, d);
   }
   // Let the stats posted during the render arrive.
   await sleep(20);
@@ -212,68 +216,7 @@ async function render(req: RenderRequest): Promise<RenderResult> {
   }
   const stats = nodes.map((n) => n.nc?.stats);
   for (const n of nodes) n.close();
-  return { renderMs, cpuMs, cpuByThread, timedSeconds: (length - SUSPEND_SAMPLES) / RATE, setupMs, channels, firstNonZero, errors, stats };
-}
-
-// ---- raw engine on the page's main thread (no audio graph at all) ----
-
-export interface RawLoopResult {
-  frames: number;
-  /** µs per frame: scale in, rnnoise_process_frame, scale out. */
-  scaledUs: number;
-  /** µs per frame: rnnoise_process_frame alone on data already in the heap. */
-  processOnlyUs: number;
-}
-
-async function rawLoop(req: { signal: string; frames: number }): Promise<RawLoopResult> {
-  const module = await rawRnnoiseModule();
-  let memory: WebAssembly.Memory | undefined;
-  const instance = new WebAssembly.Instance(module, {
-    env: {
-      emscripten_memcpy_big: (d: number, s: number, n: number) => memory && new Uint8Array(memory.buffer).copyWithin(d, s, s + n),
-      emscripten_resize_heap: (requested: number) => {
-        if (!memory) return 0;
-        const grow = Math.ceil((requested - memory.buffer.byteLength) / 65_536);
-        if (grow > 0) memory.grow(grow);
-        return 1;
-      },
-      __assert_fail: () => {
-        throw new Error('assert');
-      },
-    },
-  });
-  const ex = instance.exports as unknown as {
-    memory: WebAssembly.Memory;
-    __wasm_call_ctors?: () => void;
-    rnnoise_create(m: number): number;
-    rnnoise_destroy(s: number): void;
-    rnnoise_process_frame(s: number, o: number, i: number): number;
-    malloc(n: number): number;
-  };
-  memory = ex.memory;
-  ex.__wasm_call_ctors?.();
-  const st = ex.rnnoise_create(0);
-  const inPtr = ex.malloc(1920);
-  const outPtr = ex.malloc(1920);
-  const x = signal(req.signal);
-  const out = new Float32Array(480);
-  const framesInSignal = Math.floor(x.length / 480);
-  let heap = new Float32Array(memory.buffer);
-  const t0 = performance.now();
-  for (let f = 0; f < req.frames; f++) {
-    if (heap.buffer !== memory.buffer) heap = new Float32Array(memory.buffer);
-    const off = (f % framesInSignal) * 480;
-    const ii = inPtr >> 2;
-    for (let i = 0; i < 480; i++) heap[ii + i] = (x[off + i] as number) * 32768;
-    ex.rnnoise_process_frame(st, outPtr, inPtr);
-    const oi = outPtr >> 2;
-    for (let i = 0; i < 480; i++) out[i] = (heap[oi + i] as number) / 32768;
-  }
-  const t1 = performance.now();
-  for (let f = 0; f < req.frames; f++) ex.rnnoise_process_frame(st, outPtr, inPtr);
-  const t2 = performance.now();
-  ex.rnnoise_destroy(st);
-  return { frames: req.frames, scaledUs: ((t1 - t0) * 1000) / req.frames, processOnlyUs: ((t2 - t1) * 1000) / req.frames };
+  return { renderMs, cpuMs, audioThreadMs, cpuByThread, timedSeconds: (length - SUSPEND_SAMPLES) / RATE, setupMs, channels, firstNonZero, errors, stats };
 }
 
 // ---- live AudioContext: N tracks, underruns ----
@@ -542,6 +485,6 @@ function drop(id: string): void {
   signals.delete(id);
 }
 
-const api = { store, drop, render, rawLoop, live, cycles, longRender, startup };
+const api = { store, drop, render, live, cycles, longRender, startup };
 window.lkb = api;
 document.body.dataset.ready = 'true';
