@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
-import { chromium, type Browser, type BrowserServer, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_PATH, chromiumArgs } from '../e2e/chromium';
 import { toBase64 } from '../e2e/support/base64';
 import type { RenderRequest, RenderResult } from './pages/bench';
@@ -29,25 +29,19 @@ export async function servePage(): Promise<PageServer> {
 
 export interface BenchBrowser {
   browser: Browser;
-  server: BrowserServer;
   version: string;
   close(): Promise<void>;
 }
 
 export async function launchBrowser(): Promise<BenchBrowser> {
-  const server = await chromium.launchServer({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [...chromiumArgs(), '--enable-precise-memory-info', '--js-flags=--expose-gc'],
   });
-  const browser = await chromium.connect(server.wsEndpoint());
   return {
     browser,
-    server,
     version: browser.version(),
-    close: async () => {
-      await browser.close().catch(() => undefined);
-      await server.close();
-    },
+    close: () => browser.close(),
   };
 }
 
@@ -61,23 +55,8 @@ function readProc(pid: number, file: string): string {
 
 /** Summed VmRSS of the renderer processes descended from `rootPid` (bytes). */
 export function rendererRss(rootPid: number): number {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    const stat = readProc(pid, 'stat');
-    // pid (comm) state ppid …: comm may hold spaces, so split after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (Number.isInteger(ppid)) parent.set(pid, ppid);
-  }
-  const descends = (pid: number): boolean => {
-    for (let p = parent.get(pid), hops = 0; p !== undefined && hops < 16; p = parent.get(p), hops++) if (p === rootPid) return true;
-    return false;
-  };
   let total = 0;
-  for (const pid of parent.keys()) {
-    if (!descends(pid)) continue;
-    if (!readProc(pid, 'cmdline').includes('--type=renderer')) continue;
+  for (const pid of rendererPids(rootPid)) {
     const m = /VmRSS:\s+(\d+) kB/.exec(readProc(pid, 'status'));
     if (m) total += Number(m[1]) * 1024;
   }
@@ -95,7 +74,7 @@ export function rendererPids(rootPid: number): number[] {
     if (Number.isInteger(ppid)) parent.set(pid, ppid);
   }
   const descends = (pid: number): boolean => {
-    for (let p = parent.get(pid), hops = 0; p !== undefined && hops < 16; p = parent.get(p), hops++) if (p === rootPid) return true;
+    for (let p = parent.get(pid), hops = 0; p !== undefined && hops < 24; p = parent.get(p), hops++) if (p === rootPid) return true;
     return false;
   };
   return [...parent.keys()].filter((pid) => descends(pid) && readProc(pid, 'cmdline').includes('--type=renderer'));
@@ -129,9 +108,11 @@ export function rendererCpu(pids: readonly number[]): Record<string, number> {
 export async function openBenchPage(b: BenchBrowser, baseUrl: string, options: { newContext?: boolean } = {}): Promise<Page> {
   const context = options.newContext || b.browser.contexts().length === 0 ? await b.browser.newContext() : (b.browser.contexts()[0] as NonNullable<ReturnType<Browser['contexts']>[0]>);
   const page = await context.newPage();
-  const pid = b.server.process().pid;
-  await page.exposeFunction('lkbRendererRss', () => (pid ? rendererRss(pid) : 0));
-  await page.exposeFunction('lkbRendererCpu', () => (pid ? rendererCpu(rendererPids(pid)) : {}));
+  // Playwright runs in this process and launches Chromium as our child: its renderers are our
+  // descendants (no other test's browser is).
+  const pid = process.pid;
+  await page.exposeFunction('lkbRendererRss', () => rendererRss(pid));
+  await page.exposeFunction('lkbRendererCpu', () => rendererCpu(rendererPids(pid)));
   page.on('pageerror', (e) => console.warn(`[bench page] ${e.message}`));
   await page.goto(baseUrl + PAGE_PATH);
   await page.waitForFunction(() => document.body.dataset.ready === 'true');

@@ -108,7 +108,10 @@ export interface ItemScore {
 
 export function toScore(meta: { id: string; clip: string; noise: string; snrDb: number }, engine: QualityEngine, e: Evaluation): ItemScore {
   return {
-    ...meta,
+    id: meta.id,
+    clip: meta.clip,
+    noise: meta.noise,
+    snrDb: meta.snrDb,
     engine,
     lag: e.lag,
     deltaSiSdr: e.deltaSiSdr,

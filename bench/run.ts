@@ -10,11 +10,11 @@ import type { Page } from '@playwright/test';
 import { makeNoisySpeech } from '../test/fixtures/signals';
 import { fromBase64 } from '../e2e/support/base64';
 import { denoiseAudio } from '../cli/denoise-file';
-import { buildCorpusItem, corpusClips, corpusSpecs, CORPUS_SNRS, LIBRIVOX_DIR } from './corpus';
+import { buildCorpusItem, corpusClips, corpusSpecs, CORPUS_SNRS, LIBRIVOX_DIR, type CorpusItem } from './corpus';
 import { evaluate } from './metrics';
 import { nodeCost, nodeCycles, nodeLongRun } from './node-bench';
 import { buildBenchPage, launchBrowser, openBenchPage, renderOn, servePage, storeSignal, type BenchBrowser } from './browser';
-import type { CyclesResult, EngineKind, LiveResult, LongRenderResult, StartupResult } from './pages/bench';
+import type { CyclesResult, EngineKind, LiveResult, LongRenderResult, RenderResult, StartupResult } from './pages/bench';
 import { coarseLag, evaluateAtLag, QUALITY_ENGINES, refineLag, SKIP_FRAMES, summarize, toScore, type ItemScore, type QualityEngine } from './quality';
 import { COST_BASES, type BrowserCost, type CapacityRow, type CostBasis, type DelayResult, type LiveRow, type Meta, type Results } from './results';
 import { pairedRatios, spread, type Spread } from './stats';
@@ -236,6 +236,8 @@ function clipFilter(): (name: string) => boolean {
   return (name) => keep.has(name);
 }
 
+const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 async function quality(page: Page): Promise<Results['quality']> {
   const clips = corpusClips();
   const keep = clipFilter();
@@ -246,21 +248,45 @@ async function quality(page: Page): Promise<Results['quality']> {
   let seconds = 0;
   const browserEngines: EngineKind[] = ['ours', 'anchor-rnnoise', 'anchor-speex'];
   const browserNames: QualityEngine[] = ['ours-worklet', 'anchor-rnnoise', 'anchor-speex'];
-  for (const [index, spec] of specs.entries()) {
+  const spent = { build: 0, cli: 0, wait: 0, score: 0 };
+  let mark = Date.now();
+  const lap = (key: keyof typeof spent): void => {
+    const now = Date.now();
+    spent[key] += (now - mark) / 1000;
+    mark = now;
+  };
+  // Chromium renders item i+1 while Node scores item i, and item i while Node runs the CLI path.
+  const start = (index: number): { item: CorpusItem; pending: Promise<RenderResult> } | undefined => {
+    const spec = specs[index];
+    if (!spec) return undefined;
     const item = buildCorpusItem(spec, clips);
+    const pending = storeSignal(page, `q${index}`, item.mixture).then(() =>
+      renderOn(page, { signal: `q${index}`, seconds: item.mixture.length / 48_000, engines: browserEngines, mix: 'channels', returnSamples: true, waitMs: 150 }),
+    );
+    return { item, pending };
+  };
+  mark = Date.now();
+  let next = start(0);
+  lap('build');
+  for (let index = 0; next; index++) {
+    const { item, pending } = next;
+    await yieldNow();
     seconds += item.mixture.length / 48_000;
-    await storeSignal(page, 'q', item.mixture);
-    // Chromium renders while Node runs the CLI path.
-    const pending = renderOn(page, { signal: 'q', seconds: item.mixture.length / 48_000, engines: browserEngines, mix: 'channels', returnSamples: true, waitMs: 150 });
     const outputs = new Map<QualityEngine, Float32Array>();
     outputs.set('passthrough', item.mixture);
     const cli = denoiseAudio({ sampleRate: 48_000, channels: [item.mixture], format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 } });
     outputs.set('ours-cli', cli.audio.channels[0] as Float32Array);
+    lap('cli');
     const res = await pending;
-    if (res.errors.length) throw new Error(`quality render ${spec.id}: ${res.errors[0]}`);
+    void page.evaluate((id) => window.lkb.drop(id), `q${index}`);
+    if (res.errors.length) throw new Error(`quality render ${item.id}: ${res.errors[0]}`);
     browserNames.forEach((name, i) => outputs.set(name, fromBase64(res.channels[i] as string)));
+    lap('wait');
+    next = start(index + 1);
+    lap('build');
     const input = { speech: item.speech, mixture: item.mixture, speechActive: item.speechActive };
     for (const engine of QUALITY_ENGINES) {
+      await yieldNow();
       const output = outputs.get(engine) as Float32Array;
       if (index === 0) {
         nominalLags[engine] = coarseLag(item.mixture, output);
@@ -275,9 +301,10 @@ async function quality(page: Page): Promise<Results['quality']> {
       const lag = refineLag(item.mixture, output, nominalLags[engine] ?? 0).lag;
       items.push(toScore(item, engine, evaluateAtLag({ ...input, output }, lag)));
     }
+    lap('score');
     if ((index + 1) % 10 === 0 || index === specs.length - 1) log(`  quality ${index + 1}/${specs.length}`);
   }
-  await page.evaluate(() => window.lkb.drop('q'));
+  log(`  quality time (s): ${Object.entries(spent).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   return { summary: summarize(items, QUALITY_ENGINES), items, nominalLags, crossCheckMaxAbsDiff, skipFrames: SKIP_FRAMES, seconds };
 }
 

@@ -1,10 +1,11 @@
 // The BUILT worklet in real Chromium: an OfflineAudioContext renders seeded noise plus speech
 // through NoiseCancellation, enabled and bypassed, and the two are compared.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/fixtures';
 import { makeNoisySpeech } from '../test/fixtures/signals';
 import { fromBase64, toBase64 } from './support/base64';
 import { db, frameEnergy, xcorrLag } from './support/measure';
 import type { RenderRequest, RenderResult } from './pages/denoise';
+import { DEV_PORT } from '../playwright.config';
 
 async function render(page: Page, req: RenderRequest): Promise<RenderResult & { output: Float32Array }> {
   const result = await page.evaluate((r) => window.lkd.render(r), req);
@@ -52,5 +53,20 @@ test.describe('denoiser worklet in an OfflineAudioContext (production build)', (
     let maxErr = 0;
     for (let i = 928; i < item.mixture.length; i++) maxErr = Math.max(maxErr, Math.abs((off.output[i] as number) - (item.mixture[i - 928] as number)));
     expect(maxErr).toBeLessThan(1e-6);
+  });
+});
+
+test.describe('denoiser worklet served by vite dev', () => {
+  test('the dev server serves the TypeScript worklet as JS and it denoises like the build', async ({ page }) => {
+    await page.goto(`http://127.0.0.1:${DEV_PORT}/e2e/pages/denoise.html`);
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    const item = makeNoisySpeech({ seed: 1234, noise: 'pink', snrDb: 10, seconds: 8 });
+    const samples = toBase64(item.mixture);
+    const on = await render(page, { samples, sampleRate: 48_000 });
+    const off = await render(page, { samples, sampleRate: 48_000, options: { enabled: false } });
+    expect(on.errors).toEqual([]);
+    expect(on.ready?.latencySamples).toBe(928);
+    const cut = db(frameEnergy(off.output, item.speechActive, false, 928, 100) / frameEnergy(on.output, item.speechActive, false, 928, 100));
+    expect(cut).toBeGreaterThanOrEqual(15);
   });
 });

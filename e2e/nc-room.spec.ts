@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from './support/fixtures';
 import { writeWavFile } from '../cli/wav';
 import { alignByXcorr } from '../bench/metrics';
 import { loadExcerpt, makeNoisySpeech } from '../test/fixtures/signals';

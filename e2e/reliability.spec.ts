@@ -1,6 +1,6 @@
 // Bad input and misuse in real Chromium: audio keeps flowing (denoised or passed through), an
 // event names the cause, and nothing is left half-built.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/fixtures';
 import { makeNoisySpeech } from '../test/fixtures/signals';
 import { fromBase64, toBase64 } from './support/base64';
 import { db, frameEnergy, xcorrLag } from './support/measure';

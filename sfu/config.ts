@@ -1,6 +1,7 @@
 // Where tokens are minted for and which server a client connects to. With LIVEKIT_URL,
 // LIVEKIT_API_KEY and LIVEKIT_API_SECRET all set, demos and tests target that (real) server;
 // otherwise they use the embedded loopback server with the dev credentials below.
+import { appendFileSync } from 'node:fs';
 import { AccessToken } from 'livekit-server-sdk';
 
 export const DEV_API_KEY = 'devkey';
@@ -47,5 +48,32 @@ export async function mintToken(apiKey: string, apiSecret: string, opts: MintOpt
     canSubscribe: opts.canSubscribe ?? true,
     canPublishData: opts.canPublishData ?? true,
   });
-  return at.toJwt();
+  return signToken(at, apiSecret);
+}
+
+// The token ledger (npm test): with LK_TOKEN_LEDGER naming a file, every token signed through
+// signToken and every secret that signed one is appended to it, one `kind value` line each, so
+// scripts/check-token-leaks.mjs can grep the e2e run's captured output for them. Every path
+// that mints or pushes a token (this file's mintToken, the server's refresh and move tokens,
+// specs that sign their own) goes through signToken. The ledger is deleted after the check.
+const recordedSecrets = new Set<string>();
+
+/** Appends `token` (and, once per ledger, the secret that signed it) to the ledger, if any. */
+export function recordToken(token: string, apiSecret?: string): void {
+  const ledger = process.env.LK_TOKEN_LEDGER;
+  if (!ledger) return;
+  let lines = `token ${token}\n`;
+  const key = `${ledger}\0${apiSecret}`;
+  if (apiSecret && !recordedSecrets.has(key)) {
+    recordedSecrets.add(key);
+    lines = `secret ${apiSecret}\n${lines}`;
+  }
+  appendFileSync(ledger, lines, { mode: 0o600 });
+}
+
+/** `at.toJwt()`, recorded in the token ledger. Use it wherever a token is signed. */
+export async function signToken(at: AccessToken, apiSecret: string): Promise<string> {
+  const token = await at.toJwt();
+  recordToken(token, apiSecret);
+  return token;
 }

@@ -16,7 +16,7 @@ import {
 } from '@livekit/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { JoinTokenVerifier, type JoinClaims } from './auth';
-import { DEFAULT_DEV_TOKEN_TTL_SECONDS, DEV_API_KEY, DEV_API_SECRET, mintToken, type MintOptions } from './config';
+import { DEFAULT_DEV_TOKEN_TTL_SECONDS, DEV_API_KEY, DEV_API_SECRET, mintToken, signToken, type MintOptions } from './config';
 import { handleAdmin, type AdminControls } from './admin';
 import type { PeerCounter } from './media';
 import { RoomRegistry } from './room';
@@ -167,7 +167,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
       ttl: refreshTtl,
     });
     at.addGrant({ ...claims.video, room });
-    return at.toJwt();
+    return signToken(at, apiSecret);
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });

@@ -26,6 +26,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   private state: ProcessorState = 'loading';
   private readonly options: ProcessorOptions;
   private readonly pipelines: ChannelDenoiser[] = [];
+  private readonly engines: RnnoiseEngine[] = [];
   private engineFlavour: EngineFlavour | null = null;
   private enabled: boolean;
   private readonly credentials = new CredentialTracker();
@@ -81,8 +82,10 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     const count = this.options.channelMode === 'per-channel' ? MAX_CHANNELS : 1;
     try {
       for (let c = 0; c < count; c++) {
+        const engine = new RnnoiseEngine(module, this.options.engine);
+        this.engines.push(engine);
         this.pipelines.push(
-          new ChannelDenoiser(new RnnoiseEngine(module), {
+          new ChannelDenoiser(engine, {
             sampleRate,
             blockSize: QUANTUM,
             enabled: this.enabled,
@@ -187,6 +190,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       latencySamples: this.latency,
       nonFiniteInputs: nonFinite,
       engineResets: resets,
+      wasmMemoryBytes: this.engines[0]?.memoryBytes ?? 0,
     };
   }
 
@@ -244,6 +248,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   private freeEngines(): void {
     for (const p of this.pipelines) p.destroy();
     this.pipelines.length = 0;
+    this.engines.length = 0;
   }
 
   private close(): void {

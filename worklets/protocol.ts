@@ -71,6 +71,8 @@ export interface ProcessorStats {
   latencySamples: number;
   nonFiniteInputs: number;
   engineResets: number;
+  /** Linear memory of the wasm instance this processor's engines share with the others in the context. */
+  wasmMemoryBytes: number;
 }
 
 export type ErrorReason =

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from '../support/fixtures';
 import { CHROMIUM_PATH, chromiumArgs } from '../chromium';
 import { expectHears, joinRoom, openHarness, startTarget, waitForEvent, writeToneWav, type Target } from './helpers';
 

@@ -1,5 +1,5 @@
 // Room lifecycle driven by the server: dropped signal, unpublish/republish, kick, mute, move.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../support/fixtures';
 import { CHROMIUM_PATH, chromiumArgs } from '../chromium';
 import { startServer, type LoopbackServer } from '../../sfu/server';
 import { countEvents, expectHears, joinRoom, openHarness, waitForEvent, writeToneWav } from './helpers';

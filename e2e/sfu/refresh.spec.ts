@@ -1,5 +1,5 @@
 // Server-pushed token refresh, on a timer and on demand (programmatic and admin HTTP).
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../support/fixtures';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { startServer, type LoopbackServer } from '../../sfu/server';
 import { DEV_API_KEY, DEV_API_SECRET } from '../../sfu/config';

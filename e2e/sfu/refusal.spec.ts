@@ -1,9 +1,9 @@
 // Bad tokens are refused with the right status and a reason naming the problem, over HTTP and
 // when a real browser client tries to connect.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../support/fixtures';
 import { AccessToken } from 'livekit-server-sdk';
 import { startServer, type LoopbackServer } from '../../sfu/server';
-import { DEV_API_KEY, DEV_API_SECRET } from '../../sfu/config';
+import { DEV_API_KEY, DEV_API_SECRET, signToken } from '../../sfu/config';
 import { openHarness } from './helpers';
 
 let server: LoopbackServer;
@@ -17,7 +17,7 @@ test.afterAll(async () => {
 async function makeToken(o: { ttl?: number; secret?: string; roomJoin?: boolean; room?: string } = {}): Promise<string> {
   const at = new AccessToken(DEV_API_KEY, o.secret ?? DEV_API_SECRET, { identity: 'mallory', ttl: o.ttl ?? 600 });
   at.addGrant({ roomJoin: o.roomJoin ?? true, room: o.room ?? 'refuse' });
-  return at.toJwt();
+  return signToken(at, o.secret ?? DEV_API_SECRET);
 }
 
 const cases: { name: string; token: () => Promise<string>; status: number; reason: RegExp; query?: string }[] = [

@@ -1,5 +1,5 @@
 // Leak check: many join/publish/leave cycles leave no peer connection or socket behind.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../support/fixtures';
 import { CHROMIUM_PATH, chromiumArgs } from '../chromium';
 import { startServer, type LoopbackServer } from '../../sfu/server';
 import { countEvents, joinRoom, openHarness, tokenFor, writeToneWav } from './helpers';

@@ -57,16 +57,33 @@ function makeImports(getMemory: () => WebAssembly.Memory | undefined): WebAssemb
   };
 }
 
-export class RnnoiseEngine implements FrameEngine {
-  readonly delay = FRAME_SIZE;
-  private readonly exports: RnnoiseExports;
-  private state: number;
-  private readonly inPtr: number;
-  private readonly outPtr: number;
-  private heap: Float32Array;
-  private destroyed = false;
+/**
+ * One wasm instance per compiled module, shared by every engine in this global scope (the
+ * worklet's, or Node's). The module asks for 16 MiB of linear memory up front while one RNNoise
+ * state needs tens of KiB, so per-engine instances would cost 16 MiB a track; shared, each
+ * engine costs its state. The instance is dropped when its last engine is destroyed.
+ */
+class SharedInstance {
+  private static readonly byKey = new Map<unknown, SharedInstance>();
 
-  constructor(module: WebAssembly.Module) {
+  static acquire(module: WebAssembly.Module, key: unknown): SharedInstance {
+    let shared = SharedInstance.byKey.get(key);
+    if (!shared) {
+      shared = new SharedInstance(key, module);
+      SharedInstance.byKey.set(key, shared);
+    }
+    shared.refs++;
+    return shared;
+  }
+
+  readonly exports: RnnoiseExports;
+  private view: Float32Array;
+  private refs = 0;
+
+  private constructor(
+    private readonly key: unknown,
+    module: WebAssembly.Module,
+  ) {
     let memory: WebAssembly.Memory | undefined;
     let instance: WebAssembly.Instance;
     try {
@@ -77,48 +94,77 @@ export class RnnoiseEngine implements FrameEngine {
     this.exports = instance.exports as unknown as RnnoiseExports;
     memory = this.exports.memory;
     this.exports.__wasm_call_ctors?.();
-    this.state = this.exports.rnnoise_create(0);
-    if (!this.state) throw new EngineError('create-state', 'rnnoise_create returned 0');
-    this.inPtr = this.exports.malloc(BYTES_PER_FRAME);
-    this.outPtr = this.exports.malloc(BYTES_PER_FRAME);
-    if (!this.inPtr || !this.outPtr) throw new EngineError('alloc', `malloc(${BYTES_PER_FRAME}) returned 0`);
-    this.heap = new Float32Array(this.exports.memory.buffer);
+    this.view = new Float32Array(memory.buffer);
   }
 
-  /** Bytes of wasm linear memory this instance holds (for leak checks). */
+  /** The heap as floats; re-derived only when the memory grew (which detaches the old view). */
+  get heap(): Float32Array {
+    if (this.view.buffer !== this.exports.memory.buffer) this.view = new Float32Array(this.exports.memory.buffer);
+    return this.view;
+  }
+
+  release(): void {
+    if (--this.refs > 0) return;
+    SharedInstance.byKey.delete(this.key);
+    this.view = new Float32Array(0);
+  }
+}
+
+export class RnnoiseEngine implements FrameEngine {
+  readonly delay = FRAME_SIZE;
+  private readonly shared: SharedInstance;
+  private state: number;
+  private readonly inPtr: number;
+  private readonly outPtr: number;
+  private destroyed = false;
+
+  /**
+   * @param shareKey engines with the same key share one instance. Defaults to the module; the
+   *   worklet passes the engine flavour, since each processor receives its own structured-clone
+   *   copy of the module.
+   */
+  constructor(module: WebAssembly.Module, shareKey: unknown = module) {
+    this.shared = SharedInstance.acquire(module, shareKey);
+    const ex = this.shared.exports;
+    this.state = ex.rnnoise_create(0);
+    this.inPtr = ex.malloc(BYTES_PER_FRAME);
+    this.outPtr = ex.malloc(BYTES_PER_FRAME);
+    if (!this.state || !this.inPtr || !this.outPtr) {
+      const detail = !this.state ? 'rnnoise_create returned 0' : `malloc(${BYTES_PER_FRAME}) returned 0`;
+      this.destroy();
+      throw new EngineError(!this.state ? 'create-state' : 'alloc', detail);
+    }
+  }
+
+  /** Bytes of wasm linear memory behind this engine (shared with the others in this scope). */
   get memoryBytes(): number {
-    return this.destroyed ? 0 : this.exports.memory.buffer.byteLength;
+    return this.destroyed ? 0 : this.shared.exports.memory.buffer.byteLength;
   }
 
   processFrame(input: Float32Array, output: Float32Array): number {
     if (this.destroyed) throw new Error('RNNoise engine used after destroy');
-    // Memory can only grow inside the engine; re-derive the view only when it did.
-    if (this.heap.buffer !== this.exports.memory.buffer) this.heap = new Float32Array(this.exports.memory.buffer);
-    const heap = this.heap;
-    const inIndex = this.inPtr >> 2;
-    const outIndex = this.outPtr >> 2;
-    toInt16Range(input, heap, inIndex, FRAME_SIZE);
-    const vad = this.exports.rnnoise_process_frame(this.state, this.outPtr, this.inPtr);
-    if (this.heap.buffer !== this.exports.memory.buffer) this.heap = new Float32Array(this.exports.memory.buffer);
-    fromInt16Range(this.heap, outIndex, output, FRAME_SIZE);
+    toInt16Range(input, this.shared.heap, this.inPtr >> 2, FRAME_SIZE);
+    const vad = this.shared.exports.rnnoise_process_frame(this.state, this.outPtr, this.inPtr);
+    fromInt16Range(this.shared.heap, this.outPtr >> 2, output, FRAME_SIZE);
     return vad;
   }
 
   reset(): void {
     if (this.destroyed) return;
-    this.exports.rnnoise_destroy(this.state);
-    this.state = this.exports.rnnoise_create(0);
+    const ex = this.shared.exports;
+    ex.rnnoise_destroy(this.state);
+    this.state = ex.rnnoise_create(0);
     if (!this.state) throw new EngineError('create-state', 'rnnoise_create returned 0 on reset');
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.exports.rnnoise_destroy(this.state);
-    this.exports.free(this.inPtr);
-    this.exports.free(this.outPtr);
+    const ex = this.shared.exports;
+    if (this.state) ex.rnnoise_destroy(this.state);
+    if (this.inPtr) ex.free(this.inPtr);
+    if (this.outPtr) ex.free(this.outPtr);
     this.state = 0;
-    // Drop the view so the instance's memory can be collected with the engine.
-    this.heap = new Float32Array(0);
+    this.shared.release();
   }
 }
