@@ -19,6 +19,7 @@ import { coarseLag, evaluateAtLag, QUALITY_ENGINES, refineLag, SKIP_FRAMES, summ
 import { COST_BASES, type BrowserCost, type CapacityRow, type CostBasis, type DelayResult, type LiveRow, type Meta, type Results } from './results';
 import { pairedRatios, spread, type Spread } from './stats';
 import { writeReport } from './report';
+import { startBlobServer, type BlobServer } from './blob-server';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -108,6 +109,11 @@ function packageVersion(name: string): string {
 
 const SUSPEND_SAMPLES = 1024;
 
+/** spread(), or all-NaN when nothing finite was measured (e.g. a thread /proc could not see). */
+function spreadOrNaN(values: readonly number[]): Spread {
+  return values.some((v) => Number.isFinite(v)) ? spread(values) : { n: 0, median: NaN, min: NaN, max: NaN, q1: NaN, q3: NaN };
+}
+
 // ---- P1 + P2 in Chromium ----
 
 async function browserCost(page: Page, signal: Float32Array): Promise<{ cost: BrowserCost; delay: DelayResult }> {
@@ -117,6 +123,8 @@ async function browserCost(page: Page, signal: Float32Array): Promise<{ cost: Br
   const outputs: Record<string, Float32Array> = {};
   let timedSeconds = 0;
   let oursReported: number | null = null;
+  // Warm-up, not counted: the renderer compiles and tiers up the wasm and the worklet JS once.
+  for (const engine of engines) await renderOn(page, { signal: 'cost', seconds: 2, engines: [engine], mix: 'channels', returnSamples: false, waitMs: 300 });
   for (let r = 0; r < cfg.costReps; r++) {
     for (let k = 0; k < engines.length; k++) {
       const engine = engines[(r + k) % engines.length] as EngineKind;
@@ -125,7 +133,8 @@ async function browserCost(page: Page, signal: Float32Array): Promise<{ cost: Br
       timedSeconds = res.timedSeconds;
       const frames = timedSeconds * 100;
       const mine = us[engine] as Record<CostBasis, number[]>;
-      mine.audioThread.push((res.audioThreadMs * 1000) / frames);
+      // A render thread that already exited leaves no trace in /proc: count it as missing.
+      mine.audioThread.push(res.audioThreadMs > 0.01 * res.renderMs ? (res.audioThreadMs * 1000) / frames : NaN);
       mine.rendererCpu.push((res.cpuMs * 1000) / frames);
       mine.wall.push((res.renderMs * 1000) / frames);
       if (engine === 'anchor-rnnoise') anchorFirstOutput.push(res.firstNonZero[0] ?? -1);
@@ -135,24 +144,18 @@ async function browserCost(page: Page, signal: Float32Array): Promise<{ cost: Br
   }
   const frames = timedSeconds * 100;
   const get = (e: string, b: CostBasis): number[] => (us[e] as Record<CostBasis, number[]>)[b];
-  const ratio = (a: string, b: string, minus?: string): Record<CostBasis, Spread> =>
-    Object.fromEntries(
-      COST_BASES.map((basis) => {
-        const sub = (xs: number[]): number[] => (minus ? xs.map((v, i) => v - (get(minus, basis)[i] as number)) : xs);
-        return [basis, spread(pairedRatios(sub(get(a, basis)), sub(get(b, basis))))];
-      }),
-    ) as Record<CostBasis, Spread>;
+  const ratio = (a: string, b: string): Record<CostBasis, Spread> =>
+    Object.fromEntries(COST_BASES.map((basis) => [basis, spreadOrNaN(pairedRatios(get(a, basis), get(b, basis)))])) as Record<CostBasis, Spread>;
   const cost: BrowserCost = {
     reps: cfg.costReps,
     timedSeconds,
     framesPerRender: frames,
-    usPerFrame: Object.fromEntries(engines.map((e) => [e, Object.fromEntries(COST_BASES.map((b) => [b, spread(get(e, b))])) as Record<CostBasis, Spread>])),
+    usPerFrame: Object.fromEntries(engines.map((e) => [e, Object.fromEntries(COST_BASES.map((b) => [b, spreadOrNaN(get(e, b))])) as Record<CostBasis, Spread>])),
     ratios: {
       'ours / raw': ratio('ours', 'raw'),
       'ours / anchor-rnnoise': ratio('ours', 'anchor-rnnoise'),
       'anchor-rnnoise / raw': ratio('anchor-rnnoise', 'raw'),
       'DSP core alone / raw': ratio('core', 'raw'),
-      'ours / raw, graph cost removed': ratio('ours', 'raw', 'none'),
       'ours / anchor-speex': ratio('ours', 'anchor-speex'),
     },
     anchorFirstOutput,
@@ -238,7 +241,7 @@ function clipFilter(): (name: string) => boolean {
 
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function quality(page: Page): Promise<Results['quality']> {
+async function quality(page: Page, blobs: BlobServer): Promise<Results['quality']> {
   const clips = corpusClips();
   const keep = clipFilter();
   const specs = corpusSpecs({ snrs: cfg.qualitySnrs }).filter((s) => keep(s.clip.name));
@@ -260,9 +263,20 @@ async function quality(page: Page): Promise<Results['quality']> {
     const spec = specs[index];
     if (!spec) return undefined;
     const item = buildCorpusItem(spec, clips);
-    const pending = storeSignal(page, `q${index}`, item.mixture).then(() =>
-      renderOn(page, { signal: `q${index}`, seconds: item.mixture.length / 48_000, engines: browserEngines, mix: 'channels', returnSamples: true, waitMs: 150 }),
-    );
+    blobs.put(`in${index}`, item.mixture);
+    const pending = page
+      .evaluate(([id, url]) => window.lkb.load(id, url), [`q${index}`, `${blobs.url}in${index}`] as const)
+      .then(() =>
+        renderOn(page, {
+          signal: `q${index}`,
+          seconds: item.mixture.length / 48_000,
+          engines: browserEngines,
+          mix: 'channels',
+          returnSamples: false,
+          uploadTo: `${blobs.url}out${index}-`,
+          waitMs: 150,
+        }),
+      );
     return { item, pending };
   };
   mark = Date.now();
@@ -280,7 +294,12 @@ async function quality(page: Page): Promise<Results['quality']> {
     const res = await pending;
     void page.evaluate((id) => window.lkb.drop(id), `q${index}`);
     if (res.errors.length) throw new Error(`quality render ${item.id}: ${res.errors[0]}`);
-    browserNames.forEach((name, i) => outputs.set(name, fromBase64(res.channels[i] as string)));
+    blobs.take(`in${index}`);
+    browserNames.forEach((name, i) => {
+      const y = blobs.take(`out${index}-${i}`);
+      if (!y) throw new Error(`quality render ${item.id}: no upload for ${name}`);
+      outputs.set(name, y);
+    });
     lap('wait');
     next = start(index + 1);
     lap('build');
@@ -352,7 +371,8 @@ async function main(): Promise<void> {
     await longPage.context().close();
 
     const qualityPage = await openBenchPage(b, server.url, { newContext: true });
-    const q = await phase('quality corpus', () => quality(qualityPage));
+    const blobs = await startBlobServer();
+    const q = await phase('quality corpus', () => quality(qualityPage, blobs)).finally(() => blobs.close());
     await qualityPage.context().close();
 
     const clips = corpusClips();

@@ -50,6 +50,16 @@ test.describe('reliability: bad input never stops the audio', () => {
     expect(maxAbsDiff(r.output, item.mixture)).toBe(0);
   });
 
+  test('a CSP that forbids compiling wasm gives a wasm-load error, and the audio passes through untouched', async ({ page }) => {
+    await page.goto('/e2e/pages/denoise-no-wasm.html');
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    const item = speech();
+    const r = await render(page, { samples: toBase64(item.mixture), sampleRate: 48_000 });
+    expect(r.errors).toContainEqual({ reason: 'wasm-load', message: expect.stringMatching(/rnnoise.*\.wasm: .*(Content Security Policy|unsafe-eval)/i) });
+    expect(r.stats?.bypass).toBe('no-engine');
+    expect(maxAbsDiff(r.output, item.mixture)).toBe(0);
+  });
+
   test('a worklet module that fails to load rejects create() with the reason, and a later create() still works', async ({ page }) => {
     const outcome = await page.evaluate(async () => {
       const { NoiseCancellation } = window.lkd.lib;
@@ -250,6 +260,38 @@ test.describe('reliability: bad input never stops the audio', () => {
     expect(out.errors).toEqual(['context-closed']);
     expect(out.isClosed).toBe(true);
     expect(out.createError).toBe('the AudioContext is not usable (state was closed)');
+  });
+
+  test('a suspended context pauses processing and a resumed one carries on, with no error', async ({ page }) => {
+    const out = await page.evaluate(async () => {
+      const { NoiseCancellation } = window.lkd.lib;
+      const ctx = new AudioContext();
+      const nc = await NoiseCancellation.create(ctx, { statsIntervalMs: 100 });
+      const errors: string[] = [];
+      nc.events.on('error', (e) => errors.push(e.reason));
+      const osc = new OscillatorNode(ctx, { frequency: 300 });
+      osc.connect(nc.node).connect(ctx.destination);
+      osc.start();
+      const framesAbove = (n: number) =>
+        new Promise<number>((resolve) => {
+          const off = nc.events.on('stats', (s) => {
+            if (s.framesProcessed > n) {
+              off();
+              resolve(s.framesProcessed);
+            }
+          });
+        });
+      await framesAbove(20);
+      await ctx.suspend();
+      const atSuspend = nc.stats!.framesProcessed;
+      await ctx.resume();
+      const afterResume = await framesAbove(atSuspend + 20);
+      nc.close();
+      await ctx.close();
+      return { errors, atSuspend, afterResume };
+    });
+    expect(out.errors).toEqual([]);
+    expect(out.afterResume).toBeGreaterThan(out.atSuspend + 20);
   });
 
   test('after three minutes of silence, speech comes through at its normal level', async ({ page }) => {

@@ -15,6 +15,11 @@ export abstract class FrameProcessor {
   /** Frees the processor. Safe to call twice. */
   abstract close(): void;
 
+  /** True once closed; a binding refuses a closed processor. Override when you track it. */
+  get isClosed(): boolean {
+    return false;
+  }
+
   /**
    * Audio hand-over from a TrackBinding: the track whose audio this processor should run.
    * Processors that do not touch audio (recorders, analytics) keep the default no-op.

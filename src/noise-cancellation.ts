@@ -203,7 +203,7 @@ export class NoiseCancellation extends FrameProcessor {
     return this.startError;
   }
 
-  get isClosed(): boolean {
+  override get isClosed(): boolean {
     return this.closed;
   }
 

@@ -209,6 +209,7 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
   private pushedCredentials: Credentials | null = null;
   private inputAttached = false;
   private ended = false;
+  private autoCloseOnEnd = true;
 
   private constructor(
     room: Room,
@@ -220,6 +221,7 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
       throw DenoiserError.invalidOption('processor', typeof options.processor, 'a FrameProcessor');
     }
     if (track.kind !== Track.Kind.Audio) throw DenoiserError.trackKind(track.kind);
+    if (options.processor.isClosed) throw DenoiserError.processorClosed();
     const holder = busy.get(options.processor);
     if (holder && !holder.ended) throw DenoiserError.processorBusy(holder.track.sid ?? 'unpublished');
     this.processor = options.processor;
@@ -229,7 +231,14 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     busy.set(this.processor, this);
     this.link = TrackLink.of(track);
     this.link.add(this);
-    this.watch(room);
+    try {
+      this.watch(room);
+    } catch (error) {
+      // Nothing half-built stays behind: no listeners, no busy mark, the processor untouched.
+      this.autoCloseOnEnd = false;
+      this.end('closed');
+      throw error;
+    }
   }
 
   /** The room this binding watches for its track. */
@@ -329,7 +338,7 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
       this.processor.detachInput();
     }
     if (busy.get(this.processor) === this) busy.delete(this.processor);
-    if (this.autoClose) this.processor.close();
+    if (this.autoClose && this.autoCloseOnEnd) this.processor.close();
     this.emit('ended', reason);
     this.removeAllListeners();
   }

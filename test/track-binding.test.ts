@@ -428,6 +428,41 @@ describe('TrackBinding lifecycle', () => {
     expect(() => TrackBinding.attach(room, b.track, { processor: p })).not.toThrow();
   });
 
+  it('refuses a closed processor before touching the room', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const base = room.listenerCount(RoomEvent.TrackSubscribed);
+    const p = new (class extends RecordingProcessor {
+      override get isClosed(): boolean {
+        return this.closeCount > 0;
+      }
+    })();
+    p.close();
+    expect(() => TrackBinding.attach(room, track, { processor: p })).toThrow(/processor is closed/);
+    expect(p.hooks()).toEqual(['close']);
+    expect(room.listenerCount(RoomEvent.TrackSubscribed)).toBe(base);
+  });
+
+  it('a processor that throws on attach leaves no half-built binding behind', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const base = [room.listenerCount(RoomEvent.TrackSubscribed), tokenListeners(room)];
+    const p = new (class extends RecordingProcessor {
+      override attachInput(): void {
+        throw new Error('no audio here');
+      }
+    })();
+    expect(() => TrackBinding.attach(room, track, { processor: p })).toThrow('no audio here');
+    expect([room.listenerCount(RoomEvent.TrackSubscribed), tokenListeners(room)]).toEqual(base);
+    expect(p.closeCount).toBe(0);
+    // Not left marked busy either.
+    const q = TrackBinding.attach(room, track, { processor: new RecordingProcessor() });
+    expect(q.isEnded).toBe(false);
+    expect(() => TrackBinding.attach(room, localTrack(), { processor: p })).not.toThrow();
+  });
+
   it('uses the credential fallback when the room cannot tell its URL', () => {
     const room = makeRoom('alpha');
     engineOf(room).url = undefined;

@@ -124,6 +124,8 @@ export interface RenderRequest {
   /** 'channels': node i → output channel i (≤ 32 nodes); 'sum': all nodes into one channel. */
   mix: 'channels' | 'sum';
   returnSamples: boolean;
+  /** Upload each output channel c as binary to `${uploadTo}${c}` (POST) instead of returning base64. */
+  uploadTo?: string;
   /** How long to stay suspended at SUSPEND_SAMPLES before timing the rest of the render. */
   waitMs: number;
 }
@@ -202,6 +204,7 @@ async function render(req: RenderRequest): Promise<RenderResult> {
   await sleep(20);
   const channels: string[] = [];
   const firstNonZero: number[] = [];
+  const uploads: Promise<Response>[] = [];
   for (let c = 0; c < rendered.numberOfChannels; c++) {
     const data = rendered.getChannelData(c);
     let first = -1;
@@ -212,8 +215,10 @@ async function render(req: RenderRequest): Promise<RenderResult> {
       }
     }
     firstNonZero.push(first);
-    if (req.returnSamples) channels.push(toBase64(data));
+    if (req.uploadTo) uploads.push(fetch(req.uploadTo + c, { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } }));
+    else if (req.returnSamples) channels.push(toBase64(data));
   }
+  for (const r of await Promise.all(uploads)) if (!r.ok) throw new Error(`upload failed: HTTP ${r.status}`);
   const stats = nodes.map((n) => n.nc?.stats);
   for (const n of nodes) n.close();
   return { renderMs, cpuMs, audioThreadMs, cpuByThread, timedSeconds: (length - SUSPEND_SAMPLES) / RATE, setupMs, channels, firstNonZero, errors, stats };
@@ -481,10 +486,19 @@ function store(id: string, base64: string): number {
   return x.length;
 }
 
+/** Loads a signal Node put on the blob server (raw float32). */
+async function load(id: string, url: string): Promise<number> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`GET ${url}: HTTP ${r.status}`);
+  const x = new Float32Array(await r.arrayBuffer());
+  signals.set(id, x);
+  return x.length;
+}
+
 function drop(id: string): void {
   signals.delete(id);
 }
 
-const api = { store, drop, render, live, cycles, longRender, startup };
+const api = { store, load, drop, render, live, cycles, longRender, startup };
 window.lkb = api;
 document.body.dataset.ready = 'true';

@@ -2,7 +2,7 @@
 // NoiseCancellation bound through TrackBinding, and a recorder that captures the raw remote
 // audio and the processor's output in the same render quanta. Tokens come from the spec and
 // are never logged or stored here.
-import { Room, RoomEvent, Track, type LocalTrackPublication, type RemoteTrack } from 'livekit-client';
+import { Room, RoomEvent, Track, type LocalTrackPublication, type RemoteAudioTrack, type RemoteTrack } from 'livekit-client';
 import {
   NoiseCancellation,
   TrackBinding,
@@ -20,7 +20,11 @@ export interface NcStartOptions extends NoiseCancellationOptions {
   autoClose?: boolean;
   /** Create and wire the processor, but bind it to the room only on bind(). */
   deferBinding?: boolean;
+  /** Run the processor as the track's Web Audio plugin (rooms joined with webAudioMix). */
+  asPlugin?: boolean;
 }
+
+export type StatsCondition = [path: string, op: '=' | '>', value: string | number | boolean | null];
 
 let room: Room | undefined;
 let ctx: AudioContext | undefined;
@@ -44,8 +48,8 @@ function remoteMic(identity: string): RemoteTrack | undefined {
 }
 
 const harness = {
-  async join(url: string, token: string): Promise<{ identity: string }> {
-    room = new Room();
+  async join(url: string, token: string, webAudioMix = false): Promise<{ identity: string }> {
+    room = new Room(webAudioMix ? { webAudioMix: { audioContext: audioContext() } } : {});
     room.on(RoomEvent.Reconnecting, () => lifecycle.push('reconnecting'));
     room.on(RoomEvent.Reconnected, () => lifecycle.push('reconnected'));
     room.on(RoomEvent.TrackSubscribed, (_t, pub, p) => lifecycle.push(`subscribed ${p.identity} ${pub.trackSid}`));
@@ -79,6 +83,15 @@ const harness = {
     sink.gain.value = 0;
     nc.node.connect(sink).connect(audioContext().destination);
     if (audioContext().state !== 'running') await audioContext().resume();
+    if (options.asPlugin) {
+      const track = remoteMic(options.identity);
+      if (!track || track.kind !== Track.Kind.Audio) throw new Error(`no microphone track of ${options.identity} yet`);
+      // livekit-client wires source → plugins → gain → destination once the track is attached.
+      (track as RemoteAudioTrack).setWebAudioPlugins([nc.node]);
+      track.attach();
+      trackBinding = TrackBinding.attach(room!, track, { processor: nc, connectAudio: false, autoCloseNoiseCancellation: options.autoClose ?? true });
+      return;
+    }
     if (options.deferBinding) {
       const track = remoteMic(options.identity);
       if (!track) throw new Error(`no microphone track of ${options.identity} yet`);
@@ -140,6 +153,15 @@ const harness = {
 
   stats(): ProcessorStats | undefined {
     return nc?.stats;
+  },
+  /** Whether the latest stats meet every condition: [path, '=' | '>', value]. */
+  statsMatch(conditions: StatsCondition[]): boolean {
+    const stats = nc?.stats;
+    if (!stats) return false;
+    return conditions.every(([path, op, value]) => {
+      const actual = path.split('.').reduce<unknown>((o, k) => (o === null || o === undefined ? undefined : (o as Record<string, unknown>)[k]), stats);
+      return op === '=' ? actual === value : typeof actual === 'number' && actual > (value as number);
+    });
   },
   statsLog(): ProcessorStats[] {
     return statsLog;
