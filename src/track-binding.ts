@@ -115,10 +115,17 @@ class TrackLink {
     for (const b of this.bindings) this.pushTo(b);
   }
 
-  /** Pushes the current state to one (new or re-attached) binding; re-binds the token listener. */
-  pushTo(binding: TrackBinding): void {
-    if (!this.info) return;
+  /**
+   * Brings a new or re-attached binding up to date. Re-binds the token listener too: the engine
+   * may have stripped it (closed) or been replaced since the track entered the room.
+   */
+  catchUp(binding: TrackBinding): void {
     this.watcher?.bind();
+    this.pushTo(binding);
+  }
+
+  private pushTo(binding: TrackBinding): void {
+    if (!this.info) return;
     binding.pushInfo(this.info);
     const credentials = this.credentialsFor(binding);
     if (credentials) binding.pushCredentials(credentials);
@@ -277,10 +284,10 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     const found = locate(room, this.track);
     if (found) {
       this.attachInput(found.remote);
-      if (this.link.room === room) this.link.pushTo(this);
+      if (this.link.room === room) this.link.catchUp(this);
       else this.link.setRoom(room, found.participant, found.publication);
     } else if (this.link.room) {
-      this.link.pushTo(this);
+      this.link.catchUp(this);
     }
   }
 

@@ -5,20 +5,10 @@ import { DenoisePipeline } from '../worklets/dsp/pipeline';
 import { RnnoiseEngine } from '../worklets/dsp/rnnoise';
 import { loadRnnoiseModule } from '../cli/wasm-node';
 import { INT16_SCALE } from '../worklets/dsp/scale';
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './fixtures/signals';
 
 function noise(n: number, seed: number, amp = 0.5): Float32Array {
-  const r = seeded(seed);
+  const r = mulberry32(seed);
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) x[i] = (r() * 2 - 1) * amp;
   return x;
@@ -62,7 +52,7 @@ describe('reframer', () => {
     const x = noise(48_000, 2);
     const r = new Reframer('variable', (i, o) => o.set(i), 300);
     const y = new Float32Array(x.length);
-    const rand = seeded(3);
+    const rand = mulberry32(3);
     let off = 0;
     while (off < x.length) {
       const n = Math.min(x.length - off, 1 + Math.floor(rand() * 300));
