@@ -440,7 +440,9 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   out.push('## Quality');
   out.push('');
   out.push(
-    `Corpus: ${m.corpus.clips.length} speech clips (${m.corpus.note}) × ${q.noises.length} seeded noises × SNR ${q.snrs.join('/')} dB at 48 kHz: ${r.quality.items.length / q.engines.length} items, ${fmt(r.quality.seconds, 0)} s of audio per engine (bench/corpus.ts). ` +
+    `Corpus: ${m.corpus.clips.length} speech clips (${m.corpus.note}) × ${q.noises.length} seeded noises × SNR ${q.snrs.join('/')} dB at 48 kHz (bench/corpus.ts). ${r.quality.items.length / q.engines.length} of its ${r.quality.plannedItems ?? r.quality.items.length / q.engines.length} items were scored, ${fmt(r.quality.seconds, 0)} s of audio per engine` +
+      (r.quality.stoppedEarly ? ' (**the run reached its time budget and stopped after whole batches; the corpus runs clip by clip, so the missing items are the last clips**)' : '') +
+      '. ' +
       'All engines process the same mixtures in this run. "ours (CLI)" is the offline path (`denoiseAudio`, Node DSP core). "ours (worklet)" and the two anchor nodes render together in one OfflineAudioContext in Chromium. "passthrough" is the unprocessed mixture, the zero line. ' +
       `Outputs are aligned to the mixture by cross-correlation first. Each engine's lag is found once with \`alignByXcorr\` (${Object.entries(r.quality.nominalLags).map(([e, l]) => `${e} ${l}`).join(', ')}), then refined per item within ±16 samples. ` +
       `The first ${r.quality.skipFrames / 100} s of every item is left out, while RNNoise learns the noise floor. The metrics are those of bench/metrics.ts, and on the first item they match \`evaluate()\` to within ${r.quality.crossCheckMaxAbsDiff.toExponential(1)} dB. Values are means over items, in dB.`,

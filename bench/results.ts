@@ -83,6 +83,9 @@ export interface Results {
     crossCheckMaxAbsDiff: number;
     skipFrames: number;
     seconds: number;
+    /** Items in the corpus; fewer were scored when the run hit its time budget. */
+    plannedItems: number;
+    stoppedEarly: boolean;
   };
 }
 

@@ -57,7 +57,7 @@ const cfg = quick
       qualitySnrs: [5],
     }
   : {
-      costSeconds: 20,
+      costSeconds: 15,
       costReps: 7,
       nodeCostSeconds: 20,
       nodeCostReps: 7,
@@ -68,14 +68,14 @@ const cfg = quick
       capacityN: [1, 8, 32, 64, 128],
       capacitySeconds: 4,
       capacityReps: 3,
-      liveN: [1, 32, 64, 96, 128],
+      liveN: [1, 32, 64, 128],
       liveCapped: [128],
-      liveSeconds: 4,
+      liveSeconds: 3,
       cycles: 1000,
       cyclesEvery: 100,
-      longChunks: 60,
+      longChunks: 20,
       longChunkSeconds: 60,
-      longEvery: 6,
+      longEvery: 4,
       startupCold: 5,
       startupWarm: 5,
       qualityClips: Infinity,
@@ -108,6 +108,8 @@ function packageVersion(name: string): string {
 }
 
 const SUSPEND_SAMPLES = 1024;
+/** The quality corpus stops starting new batches this long after the run began (15 min budget). */
+const QUALITY_DEADLINE_S = 12.5 * 60;
 
 /** spread(), or all-NaN when nothing finite was measured (e.g. a thread /proc could not see). */
 function spreadOrNaN(values: readonly number[]): Spread {
@@ -258,73 +260,105 @@ async function quality(page: Page, blobs: BlobServer): Promise<Results['quality'
     spent[key] += (now - mark) / 1000;
     mark = now;
   };
-  // Chromium renders item i+1 while Node scores item i, and item i while Node runs the CLI path.
-  const start = (index: number): { item: CorpusItem; pending: Promise<RenderResult> } | undefined => {
-    const spec = specs[index];
-    if (!spec) return undefined;
-    const item = buildCorpusItem(spec, clips);
-    blobs.put(`in${index}`, item.mixture);
-    const pending = page
-      .evaluate(([id, url]) => window.lkb.load(id, url), [`q${index}`, `${blobs.url}in${index}`] as const)
-      .then(() =>
-        renderOn(page, {
-          signal: `q${index}`,
-          seconds: item.mixture.length / 48_000,
-          engines: browserEngines,
-          mix: 'channels',
-          returnSamples: false,
-          uploadTo: `${blobs.url}out${index}-`,
-          waitMs: 150,
-        }),
-      );
-    return { item, pending };
+  // Items go to Chromium in batches (one OfflineAudioContext, so the worklet JS is compiled once
+  // per batch); Chromium renders batch b+1 while Node runs the CLI path and scores batch b.
+  const BATCH = 5;
+  type Batch = { items: CorpusItem[]; first: number; pending: Promise<RenderResult> };
+  const start = (first: number): Batch | undefined => {
+    const batchSpecs = specs.slice(first, first + BATCH);
+    if (batchSpecs.length === 0) return undefined;
+    const batchItems = batchSpecs.map((spec) => buildCorpusItem(spec, clips));
+    const ids = batchItems.map((_, i) => `q${first + i}`);
+    batchItems.forEach((item, i) => blobs.put(ids[i] as string, item.mixture));
+    const longest = Math.max(...batchItems.map((item) => item.mixture.length));
+    const pending = Promise.all(ids.map((id) => page.evaluate(([key, url]) => window.lkb.load(key, url), [id, blobs.url + id] as const))).then(() =>
+      renderOn(page, {
+        signal: ids[0] as string,
+        signals: ids.flatMap((id) => browserEngines.map(() => id)),
+        seconds: longest / 48_000,
+        engines: ids.flatMap(() => browserEngines),
+        mix: 'channels',
+        returnSamples: false,
+        uploadTo: `${blobs.url}out${first}-`,
+        waitMs: 150,
+      }),
+    );
+    return { items: batchItems, first, pending };
   };
   mark = Date.now();
   let next = start(0);
   lap('build');
-  for (let index = 0; next; index++) {
-    const { item, pending } = next;
+  let stoppedEarly = false;
+  while (next) {
+    const batch = next;
+    if (Date.now() - started > QUALITY_DEADLINE_S * 1000 && items.length > 0) {
+      // Out of time: stop after whole batches (specs run clip by clip, so each noise × SNR cell
+      // keeps the same number of items up to the last, partial clip).
+      stoppedEarly = true;
+      await batch.pending.catch(() => undefined);
+      break;
+    }
     await yieldNow();
-    seconds += item.mixture.length / 48_000;
-    const outputs = new Map<QualityEngine, Float32Array>();
-    outputs.set('passthrough', item.mixture);
-    const cli = denoiseAudio({ sampleRate: 48_000, channels: [item.mixture], format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 } });
-    outputs.set('ours-cli', cli.audio.channels[0] as Float32Array);
+    const cliOut = batch.items.map((item) => {
+      const cli = denoiseAudio({ sampleRate: 48_000, channels: [item.mixture], format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 } });
+      return cli.audio.channels[0] as Float32Array;
+    });
     lap('cli');
-    const res = await pending;
-    void page.evaluate((id) => window.lkb.drop(id), `q${index}`);
-    if (res.errors.length) throw new Error(`quality render ${item.id}: ${res.errors[0]}`);
-    blobs.take(`in${index}`);
-    browserNames.forEach((name, i) => {
-      const y = blobs.take(`out${index}-${i}`);
-      if (!y) throw new Error(`quality render ${item.id}: no upload for ${name}`);
-      outputs.set(name, y);
+    const res = await batch.pending;
+    if (res.errors.length) throw new Error(`quality render from item ${batch.first}: ${res.errors[0]}`);
+    const rendered = batch.items.map((item, i) => {
+      const id = `q${batch.first + i}`;
+      blobs.take(id);
+      void page.evaluate((key) => window.lkb.drop(key), id);
+      return browserNames.map((name, k) => {
+        const y = blobs.take(`out${batch.first}-${i * browserEngines.length + k}`);
+        if (!y) throw new Error(`quality render ${item.id}: no upload for ${name}`);
+        return y.subarray(0, item.mixture.length);
+      });
     });
     lap('wait');
-    next = start(index + 1);
+    next = start(batch.first + BATCH);
     lap('build');
-    const input = { speech: item.speech, mixture: item.mixture, speechActive: item.speechActive };
-    for (const engine of QUALITY_ENGINES) {
-      await yieldNow();
-      const output = outputs.get(engine) as Float32Array;
-      if (index === 0) {
-        nominalLags[engine] = coarseLag(item.mixture, output);
-        // Cross-check against metrics.evaluate() (full-length alignment) on this first item.
-        const full = evaluate({ ...input, output, skipFrames: SKIP_FRAMES });
-        const mine = evaluateAtLag({ ...input, output }, full.lag);
-        for (const key of ['deltaSiSdr', 'segSnr', 'noiseAttenuationDb', 'speechLevelChangeDb'] as const) {
-          crossCheckMaxAbsDiff = Math.max(crossCheckMaxAbsDiff, Math.abs(full[key] - mine[key]));
+    for (const [i, item] of batch.items.entries()) {
+      const index = batch.first + i;
+      seconds += item.mixture.length / 48_000;
+      const outputs = new Map<QualityEngine, Float32Array>();
+      outputs.set('passthrough', item.mixture);
+      outputs.set('ours-cli', cliOut[i] as Float32Array);
+      browserNames.forEach((name, k) => outputs.set(name, rendered[i]?.[k] as Float32Array));
+      const input = { speech: item.speech, mixture: item.mixture, speechActive: item.speechActive };
+      for (const engine of QUALITY_ENGINES) {
+        await yieldNow();
+        const output = outputs.get(engine) as Float32Array;
+        if (index === 0) {
+          nominalLags[engine] = coarseLag(item.mixture, output);
+          // Cross-check against metrics.evaluate() (full-length alignment) on this first item.
+          const full = evaluate({ ...input, output, skipFrames: SKIP_FRAMES });
+          const mine = evaluateAtLag({ ...input, output }, full.lag);
+          for (const key of ['deltaSiSdr', 'segSnr', 'noiseAttenuationDb', 'speechLevelChangeDb'] as const) {
+            crossCheckMaxAbsDiff = Math.max(crossCheckMaxAbsDiff, Math.abs(full[key] - mine[key]));
+          }
+          if (full.lag !== nominalLags[engine]) log(`  note: ${engine} lag ${nominalLags[engine]} (window) vs ${full.lag} (full)`);
         }
-        if (full.lag !== nominalLags[engine]) log(`  note: ${engine} lag ${nominalLags[engine]} (window) vs ${full.lag} (full)`);
+        const lag = refineLag(item.mixture, output, nominalLags[engine] ?? 0).lag;
+        items.push(toScore(item, engine, evaluateAtLag({ ...input, output }, lag)));
       }
-      const lag = refineLag(item.mixture, output, nominalLags[engine] ?? 0).lag;
-      items.push(toScore(item, engine, evaluateAtLag({ ...input, output }, lag)));
     }
     lap('score');
-    if ((index + 1) % 10 === 0 || index === specs.length - 1) log(`  quality ${index + 1}/${specs.length}`);
+    log(`  quality ${Math.min(specs.length, batch.first + BATCH)}/${specs.length}`);
   }
   log(`  quality time (s): ${Object.entries(spent).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
-  return { summary: summarize(items, QUALITY_ENGINES), items, nominalLags, crossCheckMaxAbsDiff, skipFrames: SKIP_FRAMES, seconds };
+  if (stoppedEarly) log(`  quality stopped at the time budget: ${items.length / QUALITY_ENGINES.length} of ${specs.length} items`);
+  return {
+    summary: summarize(items, QUALITY_ENGINES),
+    items,
+    nominalLags,
+    crossCheckMaxAbsDiff,
+    skipFrames: SKIP_FRAMES,
+    seconds,
+    plannedItems: specs.length,
+    stoppedEarly,
+  };
 }
 
 // ---- main ----

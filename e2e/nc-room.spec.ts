@@ -80,6 +80,8 @@ async function waitStats(page: Page, conditions: StatsCondition[], timeout = 20_
 
 /** Pause/speech energies of the raw remote audio and the processor output, and their lag. */
 async function measure(page: Page, seconds: number) {
+  // A freshly subscribed track may deliver silence for a moment; record once audio arrives.
+  await page.waitForFunction(() => window.nc.inputRms() > 0.01);
   const rec = await page.evaluate((s) => window.nc.record(s), seconds);
   const raw = fromBase64(rec.raw);
   const out = fromBase64(rec.out);

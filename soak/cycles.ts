@@ -110,6 +110,23 @@ const soak = {
     return done;
   },
 
+  /**
+   * Control for the AudioHandlers counter: `n` plain MediaStreamAudioSourceNodes on the same
+   * remote track, created, connected, disconnected and dropped, without the library.
+   */
+  controlSources(identity: string, n: number, clone = false): void {
+    const remote = remoteMic(identity);
+    if (!remote || !ctx) throw new Error(`no microphone track of ${identity}`);
+    for (let i = 0; i < n; i++) {
+      // With `clone`, each source gets its own clone of the track, stopped after the disconnect.
+      const input = clone ? remote.mediaStreamTrack.clone() : remote.mediaStreamTrack;
+      const source = ctx.createMediaStreamSource(new MediaStream([input]));
+      source.connect(sink!);
+      source.disconnect();
+      if (clone) input.stop();
+    }
+  },
+
   /** Lets pending finalization callbacks run (call after a forced GC). */
   async settle(): Promise<void> {
     for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));

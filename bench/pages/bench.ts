@@ -118,6 +118,8 @@ async function makeNode(ctx: BaseAudioContext, kind: EngineKind, options: NoiseC
 export interface RenderRequest {
   /** Stored signal id (see store()). The source loops when the render is longer. */
   signal: string;
+  /** Per node, a stored signal id that replaces `signal` for that node (played once, no loop). */
+  signals?: string[];
   seconds: number;
   /** One node per entry, in this order. */
   engines: EngineKind[];
@@ -170,10 +172,23 @@ async function render(req: RenderRequest): Promise<RenderResult> {
   const setupMs = performance.now() - t0;
   const merger = req.mix === 'channels' ? ctx.createChannelMerger(nodes.length) : undefined;
   merger?.connect(ctx.destination);
+  const perNode = new Map<string, AudioBuffer>();
   nodes.forEach((n, i) => {
     const source = ctx.createBufferSource();
-    source.buffer = buffer;
-    source.loop = length > input.length;
+    const own = req.signals?.[i];
+    if (own) {
+      let b = perNode.get(own);
+      if (!b) {
+        const x = signal(own);
+        b = ctx.createBuffer(1, x.length, RATE);
+        b.copyToChannel(x, 0);
+        perNode.set(own, b);
+      }
+      source.buffer = b;
+    } else {
+      source.buffer = buffer;
+      source.loop = length > input.length;
+    }
     source.connect(n.node);
     if (merger) n.node.connect(merger, 0, i);
     else n.node.connect(ctx.destination);

@@ -36,6 +36,8 @@ const statsLog: ProcessorStats[] = [];
 const lifecycle: string[] = [];
 let closedEvents = 0;
 let startOptions: NcStartOptions | undefined;
+let analyser: AnalyserNode | undefined;
+let analysed: AudioNode | undefined;
 
 function audioContext(): AudioContext {
   ctx ??= new AudioContext({ sampleRate: 48_000 });
@@ -149,6 +151,22 @@ const harness = {
     proc.disconnect();
     mute.disconnect();
     return { raw: toBase64(raw), out: toBase64(out), sampleRate: context.sampleRate };
+  },
+
+  /** RMS of the processor's input over the last ~40 ms (0 before any input). */
+  inputRms(): number {
+    const source = nc?.inputNode;
+    if (!source) return 0;
+    if (!analyser || analysed !== source) {
+      analyser?.disconnect();
+      analyser = audioContext().createAnalyser();
+      analyser.fftSize = 2048;
+      source.connect(analyser);
+      analysed = source;
+    }
+    const buf = new Float32Array(analyser.fftSize);
+    analyser.getFloatTimeDomainData(buf);
+    return Math.sqrt(buf.reduce((sum, v) => sum + v * v, 0) / buf.length);
   },
 
   stats(): ProcessorStats | undefined {
