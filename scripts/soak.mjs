@@ -155,7 +155,9 @@ if (Math.abs(dspHeap) > 2) warnings.push(`dsp: heap slope ${dspHeap.toFixed(2)} 
 // --- offline renders ---
 const off = browser.offline;
 const ms = off.renders.map((r) => r.renderMs);
-const okRenders = off.renders.filter((r) => r.errors === 0 && r.finite && r.rms > 0.01 && r.frames >= Math.floor(off.samplesPerRender / 480) - 2 && r.engine);
+const okRenders = off.renders.filter((r) => r.errors === 0 && r.finite && r.rms > 0.01 && r.frames >= 0.99 * Math.floor(off.samplesPerRender / 480) && r.engine);
+// (frames come from the harness's last stats snapshot, which can trail the render's end by a few
+// frames under load: e2e/pages/denoise.ts resolves on the first stats event after its no-op.)
 const offMarks = [off.readings[0], off.readings[Math.floor(off.readings.length / 2)], off.readings.at(-1)].filter((r, i, a) => a.indexOf(r) === i);
 out.push(
   table(

@@ -58,11 +58,15 @@ export async function mintToken(apiKey: string, apiSecret: string, opts: MintOpt
 // specs that sign their own) goes through signToken. The ledger is deleted after the check.
 const recordedSecrets = new Set<string>();
 
-/** Appends `token` (and, once per ledger, the secret that signed it) to the ledger, if any. */
-export function recordToken(token: string, apiSecret?: string): void {
+/**
+ * Appends `token` (and, once per ledger, the secret that signed it) to the ledger, if any.
+ * 'refused-token' marks a token minted for the server to refuse (tests of bad tokens): Chromium
+ * itself prints the URL of a refused WebSocket handshake, token included, to the console.
+ */
+export function recordToken(token: string, apiSecret?: string, kind: 'token' | 'refused-token' = 'token'): void {
   const ledger = process.env.LK_TOKEN_LEDGER;
   if (!ledger) return;
-  let lines = `token ${token}\n`;
+  let lines = `${kind} ${token}\n`;
   const key = `${ledger}\0${apiSecret}`;
   if (apiSecret && !recordedSecrets.has(key)) {
     recordedSecrets.add(key);
@@ -72,8 +76,8 @@ export function recordToken(token: string, apiSecret?: string): void {
 }
 
 /** `at.toJwt()`, recorded in the token ledger. Use it wherever a token is signed. */
-export async function signToken(at: AccessToken, apiSecret: string): Promise<string> {
+export async function signToken(at: AccessToken, apiSecret: string, kind: 'token' | 'refused-token' = 'token'): Promise<string> {
   const token = await at.toJwt();
-  recordToken(token, apiSecret);
+  recordToken(token, apiSecret, kind);
   return token;
 }

@@ -101,6 +101,28 @@ describe('the token-leak check over captured e2e output', () => {
     expect(r.out).toContain('0 leaks');
   });
 
+  it("a token minted to be refused may appear only in Chromium's console error for the refused handshake", async () => {
+    process.env.LK_TOKEN_LEDGER = ledger;
+    const at = new AccessToken(DEV_API_KEY, DEV_API_SECRET, { identity: 'mallory', ttl: -30 });
+    at.addGrant({ roomJoin: true, room: 'leak-check' });
+    const refused = await signToken(at, DEV_API_SECRET, 'refused-token');
+    if (savedLedger === undefined) delete process.env.LK_TOKEN_LEDGER;
+    else process.env.LK_TOKEN_LEDGER = savedLedger;
+    const line = `[page1 console.error] WebSocket connection to 'ws://127.0.0.1:1/rtc?access_token=${refused}&sdk=js' failed: Error during WebSocket handshake: Unexpected response code: 401`;
+    put('captured/refusal.txt', `${line}\n`);
+    const ok = check('--keep-ledger');
+    expect(ok.out).toContain('3 tokens checked against 4 files, 0 leaks');
+    expect(ok.out).toMatch(/allowed: .*captured\/refusal\.txt: refused token sha256:/);
+    expect(ok.status).toBe(0);
+    // The same token printed by page code is a leak; so is a normal token in that Chromium line.
+    put('captured/refusal.txt', `${line}\n[page1 console.log] token=${refused}\n`);
+    expect(check('--keep-ledger').status).toBe(1);
+    put('captured/refusal.txt', `${line.replace(refused, tokens[0]!)}\n`);
+    const normal = check();
+    expect(normal.status).toBe(1);
+    expect(normal.out).toMatch(/captured\/refusal\.txt: token sha256:/);
+  });
+
   it('with --require-tokens an empty ledger fails: a broken hook cannot pass silently', () => {
     rmSync(ledger);
     const r = check('--require-tokens');

@@ -17,7 +17,7 @@ test.afterAll(async () => {
 async function makeToken(o: { ttl?: number; secret?: string; roomJoin?: boolean; room?: string } = {}): Promise<string> {
   const at = new AccessToken(DEV_API_KEY, o.secret ?? DEV_API_SECRET, { identity: 'mallory', ttl: o.ttl ?? 600 });
   at.addGrant({ roomJoin: o.roomJoin ?? true, room: o.room ?? 'refuse' });
-  return signToken(at, o.secret ?? DEV_API_SECRET);
+  return signToken(at, o.secret ?? DEV_API_SECRET, 'refused-token');
 }
 
 const cases: { name: string; token: () => Promise<string>; status: number; reason: RegExp; query?: string }[] = [

@@ -27,12 +27,22 @@ class Capture {
   private counter = 0;
 
   constructor(private readonly file: string) {
-    mkdirSync(CAPTURE_DIR, { recursive: true });
-    appendFileSync(file, '');
+    this.write(`[capture] ${file}`);
   }
 
+  // Never throws: a console message must not fail a test, even if test-results/ was emptied
+  // under us (another Playwright run starting in the same checkout does that).
   private write(line: string): void {
-    appendFileSync(this.file, `${line}\n`);
+    try {
+      appendFileSync(this.file, `${line}\n`);
+    } catch {
+      try {
+        mkdirSync(CAPTURE_DIR, { recursive: true });
+        appendFileSync(this.file, `${line}\n`);
+      } catch {
+        // Nowhere to write: the capture is best effort, the test result is what matters.
+      }
+    }
   }
 
   watchContext(context: BrowserContext): void {

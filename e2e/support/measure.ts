@@ -5,14 +5,17 @@ export function db(ratio: number): number {
   return 10 * Math.log10(ratio);
 }
 
-/** Mean energy of `x` over the frames flagged in `mask` (frame f covers [f·FRAME, (f+1)·FRAME)), shifted by `lag`. */
-export function frameEnergy(x: Float32Array, mask: boolean[], want: boolean, lag = 0, skipFrames = 0): number {
+/**
+ * Mean energy of `x` over the frames flagged in `mask` (frame f covers [f·FRAME, (f+1)·FRAME)),
+ * shifted by `lag`. With `interiorOnly`, frames next to a transition are skipped: speech edges
+ * are not pauses.
+ */
+export function frameEnergy(x: Float32Array, mask: boolean[], want: boolean, lag = 0, skipFrames = 0, interiorOnly = true): number {
   let sum = 0;
   let n = 0;
   for (let f = skipFrames; f < mask.length; f++) {
     if (mask[f] !== want) continue;
-    // Skip frames next to a transition: the speech edges are not pauses.
-    if (mask[f - 1] !== want || mask[f + 1] !== want) continue;
+    if (interiorOnly && (mask[f - 1] !== want || mask[f + 1] !== want)) continue;
     const start = f * FRAME + lag;
     const end = start + FRAME;
     if (start < 0 || end > x.length) continue;
@@ -42,4 +45,22 @@ export function xcorrLag(x: Float32Array, y: Float32Array, maxLag: number, span 
     if (corr > best.corr) best = { lag, corr };
   }
   return best;
+}
+
+/**
+ * Frames of `x` whose energy ranks in the quietest (`quietest` true) or loudest `fraction`.
+ * For audio that crossed a real WebRTC path, whose jitter buffer may stretch time, this finds
+ * the pauses and the speech in the signal itself rather than in the source file's timeline.
+ */
+export function energyRankMask(x: Float32Array, fraction: number, quietest: boolean): boolean[] {
+  const frames = Math.floor(x.length / FRAME);
+  const energies = Array.from({ length: frames }, (_, f) => {
+    let e = 0;
+    for (let i = f * FRAME; i < (f + 1) * FRAME; i++) e += (x[i] as number) ** 2;
+    return e;
+  });
+  const sorted = [...energies].sort((a, b) => a - b);
+  const k = Math.max(1, Math.floor(frames * fraction));
+  const threshold = quietest ? (sorted[k - 1] as number) : (sorted[frames - k] as number);
+  return energies.map((e) => (quietest ? e <= threshold : e >= threshold));
 }
