@@ -73,16 +73,18 @@ export class DenoisePipeline {
 
   process(input: Float32Array, output: Float32Array, length = input.length): void {
     const clean = this.clean;
+    let nonFinite = 0;
     for (let i = 0; i < length; i++) {
-      let x = input[i] as number;
-      if (x !== x || x === Infinity || x === -Infinity) {
-        x = 0;
-        this.stats.nonFiniteInputs++;
-      } else if (x < DENORMAL && x > -DENORMAL) {
-        x = 0;
+      const x = input[i] as number;
+      // x − x is NaN exactly when x is NaN or ±Infinity.
+      if (x - x !== 0) {
+        clean[i] = 0;
+        nonFinite++;
+      } else {
+        clean[i] = x < DENORMAL && x > -DENORMAL ? 0 : x;
       }
-      clean[i] = x;
     }
+    if (nonFinite) this.stats.nonFiniteInputs += nonFinite;
     this.reframer.process(clean, this.wet, length);
 
     const wet = this.wet;
@@ -91,17 +93,28 @@ export class DenoisePipeline {
     let pos = this.dryPos;
     let gain = this.gain;
     const target = this.target;
-    for (let i = 0; i < length; i++) {
-      let dry: number;
-      if (n === 0) {
-        dry = clean[i] as number;
-      } else {
-        dry = line[pos] as number;
-        line[pos] = clean[i] as number;
-        pos = pos + 1 === n ? 0 : pos + 1;
+    if (gain === target && gain === 1) {
+      // Steady and enabled (the common case): the dry line only needs to keep up.
+      for (let i = 0; i < length; i++) {
+        output[i] = wet[i] as number;
+        if (n !== 0) {
+          line[pos] = clean[i] as number;
+          if (++pos === n) pos = 0;
+        }
       }
-      if (gain !== target) gain = gain < target ? Math.min(target, gain + this.step) : Math.max(target, gain - this.step);
-      output[i] = gain === 1 ? (wet[i] as number) : gain === 0 ? dry : gain * (wet[i] as number) + (1 - gain) * dry;
+    } else {
+      for (let i = 0; i < length; i++) {
+        let dry: number;
+        if (n === 0) {
+          dry = clean[i] as number;
+        } else {
+          dry = line[pos] as number;
+          line[pos] = clean[i] as number;
+          if (++pos === n) pos = 0;
+        }
+        if (gain !== target) gain = gain < target ? Math.min(target, gain + this.step) : Math.max(target, gain - this.step);
+        output[i] = gain === 1 ? (wet[i] as number) : gain === 0 ? dry : gain * (wet[i] as number) + (1 - gain) * dry;
+      }
     }
     this.dryPos = pos;
     this.gain = gain;
@@ -117,7 +130,7 @@ export class DenoisePipeline {
     this.stats.frames++;
     for (let i = 0; i < FRAME_SIZE; i++) {
       const y = output[i] as number;
-      if (y !== y || y === Infinity || y === -Infinity) {
+      if (y - y !== 0) {
         // A poisoned engine state stays poisoned; start it over and pass this frame dry.
         this.engine.reset();
         this.stats.engineResets++;

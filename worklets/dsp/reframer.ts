@@ -52,24 +52,28 @@ export class Reframer {
     }
     const ring = this.ring;
     const cap = ring.length;
+    const inFrame = this.inFrame;
+    const outFrame = this.outFrame;
+    let fill = this.inFill;
     // All input first: a frame completed by this block is available to this block's output.
     for (let i = 0; i < length; i++) {
-      this.inFrame[this.inFill++] = input[i] as number;
-      if (this.inFill === FRAME_SIZE) {
-        this.inFill = 0;
-        this.frameFn(this.inFrame, this.outFrame);
+      inFrame[fill++] = input[i] as number;
+      if (fill === FRAME_SIZE) {
+        fill = 0;
+        this.frameFn(inFrame, outFrame);
         let w = this.writePos;
         for (let j = 0; j < FRAME_SIZE; j++) {
-          ring[w] = this.outFrame[j] as number;
-          w = w + 1 === cap ? 0 : w + 1;
+          ring[w] = outFrame[j] as number;
+          if (++w === cap) w = 0;
         }
         this.writePos = w;
       }
     }
+    this.inFill = fill;
     let r = this.readPos;
     for (let i = 0; i < length; i++) {
       output[i] = ring[r] as number;
-      r = r + 1 === cap ? 0 : r + 1;
+      if (++r === cap) r = 0;
     }
     this.readPos = r;
   }
