@@ -46,6 +46,12 @@ export interface NoiseCancellationOptions {
    */
   maxProcessorsPerContext?: number;
   /**
+   * When the context's audio thread falls behind real time, processors shed their engines,
+   * newest first (bypass reason 'overload', an 'error' event), and take them back one at a time
+   * once it keeps up again. Default true.
+   */
+  overloadProtection?: boolean;
+  /**
    * Chrome may deliver silence from a remote WebRTC track into Web Audio unless the track also
    * plays in a media element. Default true: a muted <audio> element is attached for remote tracks.
    */
@@ -165,6 +171,7 @@ export class NoiseCancellation extends FrameProcessor {
       statsIntervalMs: options.statsIntervalMs ?? 1000,
       crossfadeMs: options.crossfadeMs ?? 10,
       overloaded,
+      overloadProtection: options.overloadProtection ?? true,
     };
     this.node = new AudioWorkletNode(context, PROCESSOR_NAME, {
       numberOfInputs: 1,

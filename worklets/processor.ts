@@ -18,6 +18,10 @@ import {
 import { ChannelDenoiser } from './dsp/channel';
 import { RnnoiseEngine } from './dsp/rnnoise';
 import { CredentialTracker } from './dsp/credentials';
+import { LoadGovernor } from './dsp/governor';
+
+// Shared by every processor in this AudioWorkletGlobalScope (one per AudioContext).
+const governor = new LoadGovernor();
 
 const QUANTUM = 128;
 const MAX_CHANNELS = 2;
@@ -37,6 +41,8 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   private readonly statsInterval: number;
   private lastBypass: BypassReason | null = null;
   private channels = 1;
+  private rank = -1;
+  private shed = false;
 
   constructor(nodeOptions: { processorOptions?: unknown }) {
     super();
@@ -51,6 +57,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       statsIntervalMs: options.statsIntervalMs ?? 1000,
       crossfadeMs: options.crossfadeMs ?? 10,
       overloaded: options.overloaded ?? false,
+      overloadProtection: options.overloadProtection ?? true,
     };
     this.enabled = this.options.enabled;
     this.statsInterval = Math.max(0.05, this.options.statsIntervalMs / 1000);
@@ -94,6 +101,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
         );
       }
       this.engineFlavour = this.options.engine;
+      if (this.options.overloadProtection) this.rank = governor.register();
     } catch (e) {
       this.freeEngines();
       this.fail('engine-failed', `RNNoise did not start: ${e instanceof Error ? e.message : String(e)}; audio passes through`);
@@ -149,7 +157,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   }
 
   private bypassReason(): BypassReason | null {
-    if (this.options.overloaded) return 'overload';
+    if (this.options.overloaded || this.shed) return 'overload';
     if (this.pipelines.length === 0) return 'no-engine';
     if (!this.enabled) return 'disabled';
     if (this.options.requireCredentials && this.lastCredentialState !== 'valid') return 'credentials';
@@ -205,6 +213,8 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     const inCh = input.length;
     this.channels = inCh;
 
+    if (this.rank >= 0) this.govern();
+
     if (currentTime >= this.nextStatsAt) {
       const before = this.lastCredentialState;
       this.refreshState();
@@ -245,7 +255,25 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     return true;
   }
 
+  /** Follows the shared load governor: bypass while shed, with an event each way. */
+  private govern(): void {
+    governor.observe(currentTime, Date.now());
+    const shed = !governor.allowed(this.rank);
+    if (shed === this.shed) return;
+    this.shed = shed;
+    if (shed) {
+      this.fail(
+        'overload',
+        `the audio thread fell behind real time; this processor passes audio through until load drops (engines allowed: ${governor.engineLimit})`,
+      );
+    }
+    this.refreshState();
+    this.postStats('change');
+  }
+
   private freeEngines(): void {
+    if (this.rank >= 0) governor.unregister(this.rank);
+    this.rank = -1;
     for (const p of this.pipelines) p.destroy();
     this.pipelines.length = 0;
     this.engines.length = 0;

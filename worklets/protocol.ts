@@ -22,7 +22,7 @@ export type BypassReason =
   | 'disabled' // setEnabled(false)
   | 'no-engine' // the wasm did not load; audio passes through
   | 'credentials' // requireCredentials is set and the credentials are not valid
-  | 'overload'; // past maxProcessorsPerContext: passed through so the context keeps real time
+  | 'overload'; // past maxProcessorsPerContext, or shed because the audio thread fell behind
 
 export type ChannelMode = 'downmix' | 'per-channel';
 
@@ -43,6 +43,8 @@ export interface ProcessorOptions {
   crossfadeMs: number;
   /** Past the per-context processor cap: pass audio through and never start an engine. */
   overloaded: boolean;
+  /** Shed engines (newest first) while the audio thread falls behind real time. */
+  overloadProtection: boolean;
 }
 
 export interface TokenSummary {
