@@ -11,6 +11,12 @@ import type { LogKind } from './log-view';
 import { LevelMeter, VadMeter } from './meter';
 import { frequencyTicks, LevelStrip, Spectrogram } from './spectrogram';
 
+// Through the CSSOM, not a style attribute: the page's CSP has no 'unsafe-inline' for styles.
+function styled<E extends HTMLElement>(element: E, property: string, value: string): E {
+  element.style.setProperty(property, value);
+  return element;
+}
+
 export interface CardDeps {
   context: AudioContext;
   log(kind: LogKind, message: string): void;
@@ -63,7 +69,7 @@ class Pane {
     this.tap = new Tap(context);
     const specCanvas = el('canvas', { class: 'spectrogram', role: 'img', 'aria-label': `${title} spectrogram` });
     const stripCanvas = el('canvas', { class: 'strip', role: 'img', 'aria-label': `${title} level over time` });
-    const axis = el('div', { class: 'freq-axis', 'aria-hidden': 'true' }, ...frequencyTicks().map((t) => el('span', { style: `top:${(t.top * 100).toFixed(2)}%` }, t.label)));
+    const axis = el('div', { class: 'freq-axis', 'aria-hidden': 'true' }, ...frequencyTicks().map((t) => styled(el('span', {}, t.label), 'top', `${(t.top * 100).toFixed(2)}%`)));
     this.meter = new LevelMeter(`${title} level`);
     this.element = el(
       'figure',
@@ -163,7 +169,7 @@ export class ParticipantCard {
       el(
         'div',
         { class: 'who' },
-        el('span', { class: 'avatar', style: `--hue:${hueOf(identity)}`, 'aria-hidden': 'true' }, initials(identity)),
+        styled(el('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(identity)), '--hue', String(hueOf(identity))),
         el('div', {}, el('h3', { class: 'identity' }, identity), el('p', { class: 'card-sub' }, this.phaseChip, this.sidChip)),
       ),
       el(

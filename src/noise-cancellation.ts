@@ -268,7 +268,7 @@ export class NoiseCancellation extends FrameProcessor {
     if (track.kind !== 'audio') throw DenoiserError.trackKind(track.kind);
     this.detachInput();
     const stream = new MediaStream([track]);
-    this.source = (this.context as AudioContext).createMediaStreamSource(stream);
+    this.source = sourceFor(this.context as AudioContext, track, stream);
     this.source.connect(this.node);
     if (options.remote && this.remoteWorkaround && typeof document !== 'undefined') {
       const element = document.createElement('audio');
@@ -282,7 +282,8 @@ export class NoiseCancellation extends FrameProcessor {
   }
 
   override detachInput(): void {
-    this.source?.disconnect();
+    // Only our own connection: the source node may feed other processors of the same track.
+    this.source?.disconnect(this.node);
     this.source = undefined;
     if (this.mediaElement) {
       this.mediaElement.pause();
@@ -375,6 +376,18 @@ export class NoiseCancellationEmitter extends TypedEmitter<NoiseCancellationEven
   emitPublic<K extends keyof NoiseCancellationEvents>(event: K, ...args: NoiseCancellationEvents[K]): void {
     this.emit(event, ...args);
   }
+}
+
+// Chromium keeps every MediaStreamAudioSourceNode alive as long as its context (measured by the
+// soak: one node per attach, for good). One source per (context, track), reused by every attach.
+const sources = new WeakMap<BaseAudioContext, WeakMap<MediaStreamTrack, MediaStreamAudioSourceNode>>();
+
+function sourceFor(context: AudioContext, track: MediaStreamTrack, stream: MediaStream): MediaStreamAudioSourceNode {
+  let perContext = sources.get(context);
+  if (!perContext) sources.set(context, (perContext = new WeakMap()));
+  let source = perContext.get(track);
+  if (!source) perContext.set(track, (source = context.createMediaStreamSource(stream)));
+  return source;
 }
 
 function isOffline(context: BaseAudioContext): boolean {

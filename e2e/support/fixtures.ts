@@ -4,20 +4,23 @@
 // test-results/captured/<test>.txt, where scripts/check-token-leaks.mjs greps it for every token
 // the run minted. Specs import { test, expect } from here instead of '@playwright/test'.
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 export { expect } from '@playwright/test';
 export type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 
-export const CAPTURE_DIR = resolve(import.meta.dirname, '../../test-results/captured');
+/** test-results/captured, or <--output dir>/captured. */
+function captureDir(outputDir: string): string {
+  return join(outputDir, 'captured');
+}
 
-function fileFor(titlePath: readonly string[], retry: number): string {
+function fileFor(dir: string, titlePath: readonly string[], retry: number): string {
   const name = titlePath
     .join(' - ')
     .replace(/[^\w.-]+/g, '_')
     .slice(0, 180);
-  return join(CAPTURE_DIR, `${name}${retry ? `-retry${retry}` : ''}.txt`);
+  return join(dir, `${name}${retry ? `-retry${retry}` : ''}.txt`);
 }
 
 class Capture {
@@ -26,7 +29,10 @@ class Capture {
   private readonly hooked = new WeakSet<BrowserContext>();
   private counter = 0;
 
+  private readonly dir: string;
+
   constructor(private readonly file: string) {
+    this.dir = dirname(file);
     this.write(`[capture] ${file}`);
   }
 
@@ -37,7 +43,7 @@ class Capture {
       appendFileSync(this.file, `${line}\n`);
     } catch {
       try {
-        mkdirSync(CAPTURE_DIR, { recursive: true });
+        mkdirSync(this.dir, { recursive: true });
         appendFileSync(this.file, `${line}\n`);
       } catch {
         // Nowhere to write: the capture is best effort, the test result is what matters.
@@ -97,7 +103,7 @@ class Capture {
 export const test = base.extend<{ _captureOutput: void }>({
   _captureOutput: [
     async ({ browser }, use, testInfo) => {
-      const capture = new Capture(fileFor(testInfo.titlePath, testInfo.retry));
+      const capture = new Capture(fileFor(captureDir(testInfo.project.outputDir), testInfo.titlePath, testInfo.retry));
       for (const context of browser.contexts()) capture.watchContext(context);
       // Every context of this test comes from browser.newContext (Playwright's context fixture
       // too), so wrapping it here sees every page from its first console message.
