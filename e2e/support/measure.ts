@@ -48,19 +48,28 @@ export function xcorrLag(x: Float32Array, y: Float32Array, maxLag: number, span 
 }
 
 /**
- * Frames of `x` whose energy ranks in the quietest (`quietest` true) or loudest `fraction`.
- * For audio that crossed a real WebRTC path, whose jitter buffer may stretch time, this finds
- * the pauses and the speech in the signal itself rather than in the source file's timeline.
+ * Frames of `x` whose energy, averaged over `smoothFrames` neighbouring frames, ranks in the
+ * quietest (`quietest` true) or loudest `fraction`. For audio that crossed a real WebRTC path,
+ * whose jitter buffer may stretch time, this finds pauses and speech in the signal itself rather
+ * than in the source file's timeline. The averaging matters: ranking single frames would pick
+ * the frames where the noise happens to dip, and understate the noise in the pauses.
  */
-export function energyRankMask(x: Float32Array, fraction: number, quietest: boolean): boolean[] {
+export function energyRankMask(x: Float32Array, fraction: number, quietest: boolean, smoothFrames = 21): boolean[] {
   const frames = Math.floor(x.length / FRAME);
   const energies = Array.from({ length: frames }, (_, f) => {
     let e = 0;
     for (let i = f * FRAME; i < (f + 1) * FRAME; i++) e += (x[i] as number) ** 2;
     return e;
   });
-  const sorted = [...energies].sort((a, b) => a - b);
+  const half = Math.floor(smoothFrames / 2);
+  const smooth = energies.map((_, f) => {
+    let sum = 0;
+    let n = 0;
+    for (let k = Math.max(0, f - half); k <= Math.min(frames - 1, f + half); k++, n++) sum += energies[k] as number;
+    return sum / n;
+  });
+  const sorted = [...smooth].sort((a, b) => a - b);
   const k = Math.max(1, Math.floor(frames * fraction));
   const threshold = quietest ? (sorted[k - 1] as number) : (sorted[frames - k] as number);
-  return energies.map((e) => (quietest ? e <= threshold : e >= threshold));
+  return smooth.map((e) => (quietest ? e <= threshold : e >= threshold));
 }
