@@ -294,6 +294,44 @@ test.describe('reliability: bad input never stops the audio', () => {
     expect(out.afterResume).toBeGreaterThan(out.atSuspend + 20);
   });
 
+  test('a hidden, frozen page keeps its audio processed: the worklet runs on while page scripts are stopped', async ({ page }) => {
+    await page.evaluate(async () => {
+      const { NoiseCancellation } = window.lkd.lib;
+      const ctx = new AudioContext();
+      const nc = await NoiseCancellation.create(ctx, { statsIntervalMs: 100 });
+      const osc = new OscillatorNode(ctx, { frequency: 300 });
+      osc.connect(nc.node).connect(ctx.destination);
+      osc.start();
+      (window as unknown as { hidden: { nc: typeof nc; ctx: AudioContext } }).hidden = { nc, ctx };
+      await new Promise<void>((resolve) => {
+        const off = nc.events.on('stats', (st) => {
+          if (st.framesProcessed > 10) {
+            off();
+            resolve();
+          }
+        });
+      });
+    });
+    const frames = () =>
+      page.evaluate(() => {
+        const h = (window as unknown as { hidden: { ctx: AudioContext } }).hidden;
+        return { time: h.ctx.currentTime };
+      });
+    const before = await frames();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    // How long the page stays hidden is the condition under test, not a stand-in for an event.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    const after = await frames();
+    // The audio clock (driven by the render thread that runs the worklet) kept going.
+    expect(after.time - before.time).toBeGreaterThan(1.5);
+    await page.waitForFunction(() => {
+      const h = (window as unknown as { hidden: { nc: { stats?: { framesProcessed: number; bypass: string | null } } } }).hidden;
+      return (h.nc.stats?.framesProcessed ?? 0) > 150 && h.nc.stats?.bypass === null;
+    });
+  });
+
   test('after three minutes of silence, speech comes through at its normal level', async ({ page }) => {
     const item = makeNoisySpeech({ seed: 41, noise: 'white', snrDb: 20, seconds: 6 });
     const silence = 48_000 * 180;

@@ -95,7 +95,8 @@ class DenoiseProcessor extends AudioWorkletProcessor {
           new ChannelDenoiser(engine, {
             sampleRate,
             blockSize: QUANTUM,
-            enabled: this.enabled,
+            // No credentials exist yet: with requireCredentials, start bypassed, not fading out.
+            enabled: this.enabled && !this.options.requireCredentials,
             crossfadeSamples: Math.round((this.options.crossfadeMs / 1000) * 48_000),
           }),
         );
