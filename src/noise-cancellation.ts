@@ -48,7 +48,7 @@ export interface NoiseCancellationOptions {
   /**
    * When the context's audio thread falls behind real time, processors shed their engines,
    * newest first (bypass reason 'overload', an 'error' event), and take them back one at a time
-   * once it keeps up again. Default true.
+   * once it keeps up again. Default true (never for an OfflineAudioContext).
    */
   overloadProtection?: boolean;
   /**
@@ -171,7 +171,8 @@ export class NoiseCancellation extends FrameProcessor {
       statsIntervalMs: options.statsIntervalMs ?? 1000,
       crossfadeMs: options.crossfadeMs ?? 10,
       overloaded,
-      overloadProtection: options.overloadProtection ?? true,
+      // An OfflineAudioContext has no real time to keep: it may render slower than real time.
+      overloadProtection: (options.overloadProtection ?? true) && !isOffline(context),
     };
     this.node = new AudioWorkletNode(context, PROCESSOR_NAME, {
       numberOfInputs: 1,
