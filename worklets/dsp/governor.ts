@@ -2,8 +2,8 @@
 // One governor per AudioWorkletGlobalScope (module state), shared by every processor in it.
 // It compares how far the context's clock moved with how far the wall clock moved: a render
 // thread that misses its deadlines falls behind. Then it sheds engines, newest first, down to
-// three quarters of those running (never below one); after a quiet spell it lets one more back in at a time.
-// Not for an OfflineAudioContext, which may render slower than real time by design.
+// three quarters of those running (never below one); after a quiet spell it lets one more back
+// in at a time. Not for an OfflineAudioContext, which may render slower than real time.
 
 export interface GovernorOptions {
   /** Lag of the audio clock behind the wall clock, per window, that counts as overload. */
