@@ -261,8 +261,17 @@ export interface Evaluation {
 
 /** All metrics for one processed item, after aligning the output to the mixture. */
 export function evaluate(input: EvaluateInput): Evaluation {
-  const frame = input.frameLength ?? DEFAULT_FRAME;
   const { lag, x: aligned } = alignByXcorr(input.mixture, input.output, input.maxLag ?? 4800);
+  return evaluateAligned(input, lag, aligned);
+}
+
+/** The metrics for an output already shifted into line with the mixture (by `lag`). */
+export function evaluateAligned(
+  input: Omit<EvaluateInput, 'output' | 'maxLag'>,
+  lag: number,
+  aligned: Float32Array,
+): Evaluation {
+  const frame = input.frameLength ?? DEFAULT_FRAME;
   const skip = input.skipFrames ?? 0;
   const from = skip * frame;
   const speech = input.speech.subarray(from);

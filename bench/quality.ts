@@ -4,7 +4,7 @@
 // engine's lag is found once that way and then only refined per item (±16 samples, direct
 // correlation). evaluateAtLag() computes exactly what evaluate() does once the lag is known, and
 // the run cross-checks the two on one item per engine.
-import { alignByXcorr, noiseAttenuationDb, segmentalSnr, siSdr, speechLevelChangeDb, type Evaluation } from './metrics';
+import { alignByXcorr, evaluateAligned, type Evaluation } from './metrics';
 import { mean } from './stats';
 
 export const QUALITY_ENGINES = ['passthrough', 'ours-cli', 'ours-worklet', 'anchor-rnnoise', 'anchor-speex'] as const;
@@ -42,23 +42,7 @@ export function shiftBy(x: Float32Array, lag: number, length: number): Float32Ar
 /** What metrics.evaluate() returns, for a lag already known. */
 export function evaluateAtLag(input: ScoreInput, lag: number, skipFrames = SKIP_FRAMES): Evaluation {
   const aligned = shiftBy(input.output, lag, input.mixture.length);
-  const from = skipFrames * FRAME;
-  const speech = input.speech.subarray(from);
-  const mixture = input.mixture.subarray(from);
-  const out = aligned.subarray(from);
-  const active = input.speechActive.slice(skipFrames);
-  const si = siSdr(speech, out);
-  const siMix = siSdr(speech, mixture);
-  return {
-    lag,
-    siSdr: si,
-    siSdrMixture: siMix,
-    deltaSiSdr: si - siMix,
-    segSnr: segmentalSnr(speech, out, { frameLength: FRAME, frames: active }),
-    segSnrMixture: segmentalSnr(speech, mixture, { frameLength: FRAME, frames: active }),
-    noiseAttenuationDb: noiseAttenuationDb(mixture, out, active, FRAME),
-    speechLevelChangeDb: speechLevelChangeDb(speech, out, active, FRAME),
-  };
+  return evaluateAligned({ ...input, frameLength: FRAME, skipFrames }, lag, aligned);
 }
 
 /** The lag by metrics.alignByXcorr over a window (from 1 s, up to 4 s long). */
