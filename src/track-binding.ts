@@ -50,6 +50,12 @@ export type TrackBindingEvents = {
 
 type AudioTrack = Track;
 
+// Room's typed on/off, loosened for the handler table (each handler matches its event).
+interface RoomEmitter {
+  on(event: RoomEvent, handler: (...args: never[]) => void): unknown;
+  off(event: RoomEvent, handler: (...args: never[]) => void): unknown;
+}
+
 /** Per-track state shared by every binding of that track: its room, its token listener. */
 class TrackLink {
   private static readonly links = new WeakMap<AudioTrack, TrackLink>();
@@ -357,30 +363,29 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     queueMicrotask(() => this.end(reason));
   }
 
+  // One table for on and off, so the two can never disagree.
+  private roomHandlers(): [RoomEvent, (...args: never[]) => void][] {
+    return [
+      [RoomEvent.TrackSubscribed, this.onTrackSubscribed],
+      [RoomEvent.TrackUnsubscribed, this.onTrackUnsubscribed],
+      [RoomEvent.LocalTrackPublished, this.onLocalTrackPublished],
+      [RoomEvent.LocalTrackUnpublished, this.onLocalTrackUnpublished],
+      [RoomEvent.ParticipantDisconnected, this.onParticipantDisconnected],
+      [RoomEvent.Disconnected, this.onDisconnected],
+      [RoomEvent.Moved, this.onRefresh],
+      [RoomEvent.Reconnected, this.onRefresh],
+      [RoomEvent.SignalReconnecting, this.onRefresh],
+    ];
+  }
+
   private listen(room: Room): void {
-    room
-      .on(RoomEvent.TrackSubscribed, this.onTrackSubscribed)
-      .on(RoomEvent.TrackUnsubscribed, this.onTrackUnsubscribed)
-      .on(RoomEvent.LocalTrackPublished, this.onLocalTrackPublished)
-      .on(RoomEvent.LocalTrackUnpublished, this.onLocalTrackUnpublished)
-      .on(RoomEvent.ParticipantDisconnected, this.onParticipantDisconnected)
-      .on(RoomEvent.Disconnected, this.onDisconnected)
-      .on(RoomEvent.Moved, this.onRefresh)
-      .on(RoomEvent.Reconnected, this.onRefresh)
-      .on(RoomEvent.SignalReconnecting, this.onRefresh);
+    const emitter = room as unknown as RoomEmitter;
+    for (const [event, handler] of this.roomHandlers()) emitter.on(event, handler);
   }
 
   private unlisten(room: Room): void {
-    room
-      .off(RoomEvent.TrackSubscribed, this.onTrackSubscribed)
-      .off(RoomEvent.TrackUnsubscribed, this.onTrackUnsubscribed)
-      .off(RoomEvent.LocalTrackPublished, this.onLocalTrackPublished)
-      .off(RoomEvent.LocalTrackUnpublished, this.onLocalTrackUnpublished)
-      .off(RoomEvent.ParticipantDisconnected, this.onParticipantDisconnected)
-      .off(RoomEvent.Disconnected, this.onDisconnected)
-      .off(RoomEvent.Moved, this.onRefresh)
-      .off(RoomEvent.Reconnected, this.onRefresh)
-      .off(RoomEvent.SignalReconnecting, this.onRefresh);
+    const emitter = room as unknown as RoomEmitter;
+    for (const [event, handler] of this.roomHandlers()) emitter.off(event, handler);
   }
 
   // Listeners are arrow-function fields so `off` gets the same reference.
