@@ -1,4 +1,4 @@
-// `npm test`: type checks, Node tests (Vitest), the production build, then the browser e2e
+// `npm test`: type checks, Node tests (Vitest), the app and package builds, then the browser e2e
 // suite (Playwright, Debian Chromium), then the token-leak check over everything the e2e run
 // printed or showed. Extra arguments go to Playwright (e.g. a spec filter).
 import { spawn } from 'node:child_process';
@@ -12,6 +12,8 @@ run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('npx', ['tsc', '-p', 'worklets/tsconfig.json', '--noEmit']);
 run('npx', ['vitest', 'run']);
 run('npx', ['vite', 'build', '--logLevel', 'warn']);
+// The publishable package (library, CLI, types) must build too.
+run('npm', ['run', 'build', '--silent']);
 
 // Every token minted during the e2e run (specs, the preview server's demo backend) is appended
 // to this ledger; scripts/check-token-leaks.mjs greps test-results/ for them, then deletes it.
