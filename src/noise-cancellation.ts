@@ -135,6 +135,7 @@ export class NoiseCancellation extends FrameProcessor {
   private enabled: boolean;
   private closed = false;
   private finished = false;
+  private readonly contextListener: () => void;
   private source: MediaStreamAudioSourceNode | undefined;
   private mediaElement: HTMLAudioElement | undefined;
   private destination: MediaStreamAudioDestinationNode | undefined;
@@ -183,15 +184,19 @@ export class NoiseCancellation extends FrameProcessor {
       channelInterpretation: 'speakers',
       processorOptions,
     });
-    // onmessage (not addEventListener) starts the port implicitly.
-    this.node.port.onmessage = (event: MessageEvent<FromProcessor>) => this.onMessage(event.data);
+    // onmessage (not addEventListener) starts the port implicitly. The handlers reach this
+    // object weakly: the audio graph keeps the node alive, and the node must not keep a dropped
+    // NoiseCancellation alive, or the finalizer below could never free the engine.
+    const self = new WeakRef(this);
+    this.node.port.onmessage = (event: MessageEvent<FromProcessor>) => self.deref()?.onMessage(event.data);
     this.node.onprocessorerror = () => {
-      this.events.emitPublic('error', { reason: 'engine-failed', message: 'the audio worklet processor crashed' });
+      self.deref()?.events.emitPublic('error', { reason: 'engine-failed', message: 'the audio worklet processor crashed' });
     };
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     // An OfflineAudioContext also ends 'closed' once rendered, which is no loss; only a live
     // context closing takes the processor away.
-    if (!isOffline(context)) context.addEventListener('statechange', this.onContextState);
+    this.contextListener = () => self.deref()?.onContextState();
+    if (!isOffline(context)) context.addEventListener('statechange', this.contextListener);
     finalizer?.register(this, this.node.port, this);
     log.info(`created (engine ${module ? flavour : 'none'}, ${context.sampleRate} Hz, ${channelMode})`);
   }
@@ -325,19 +330,19 @@ export class NoiseCancellation extends FrameProcessor {
   }
 
   // A context closed under us takes the processor with it: say so, and tidy up our side.
-  private readonly onContextState = (): void => {
+  private onContextState(): void {
     if ((this.context.state as AudioContextState) !== 'closed') return;
     if (!this.closed) {
       this.events.emitPublic('error', { reason: 'context-closed', message: 'the AudioContext was closed; the processor is gone' });
     }
     this.close();
     this.finishClose();
-  };
+  }
 
   private finishClose(): void {
     if (this.finished) return;
     this.finished = true;
-    this.context.removeEventListener('statechange', this.onContextState);
+    this.context.removeEventListener('statechange', this.contextListener);
     this.node.port.onmessage = null;
     this.node.port.close();
     this.resolveClosed();
