@@ -3,7 +3,7 @@
 // Run with --expose-gc so memory samples follow a full collection.
 import { FRAME_SIZE } from '../worklets/dsp/engine';
 import { DenoisePipeline } from '../worklets/dsp/pipeline';
-import { RnnoiseEngine } from '../worklets/dsp/rnnoise';
+import { RnnoiseEngine, type RnnoiseExports } from '../worklets/dsp/rnnoise';
 import { loadRnnoiseModule } from '../cli/wasm-node';
 import { pairedRatios, spread, type Spread } from './stats';
 
@@ -25,18 +25,9 @@ function timed(frames: () => number, body: () => void): FrameCost {
   return { wallUs: (wallMs * 1000) / n, cpuUs: (c.user + c.system) / n };
 }
 
-interface RawExports {
-  memory: WebAssembly.Memory;
-  __wasm_call_ctors?: () => void;
-  rnnoise_create(model: number): number;
-  rnnoise_destroy(state: number): void;
-  rnnoise_process_frame(state: number, out: number, input: number): number;
-  malloc(bytes: number): number;
-  free(ptr: number): void;
-}
 
 /** The engine with nothing around it: our own three env imports and direct export calls. */
-export function rawEngine(module: WebAssembly.Module): { ex: RawExports; state: number; inPtr: number; outPtr: number } {
+export function rawEngine(module: WebAssembly.Module): { ex: RnnoiseExports; state: number; inPtr: number; outPtr: number } {
   let memory: WebAssembly.Memory | undefined;
   const instance = new WebAssembly.Instance(module, {
     env: {
@@ -54,7 +45,7 @@ export function rawEngine(module: WebAssembly.Module): { ex: RawExports; state: 
       },
     },
   });
-  const ex = instance.exports as unknown as RawExports;
+  const ex = instance.exports as unknown as RnnoiseExports;
   memory = ex.memory;
   ex.__wasm_call_ctors?.();
   const state = ex.rnnoise_create(0);

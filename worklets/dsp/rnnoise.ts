@@ -4,7 +4,8 @@
 import { FRAME_SIZE, type FrameEngine } from './engine';
 import { toInt16Range, fromInt16Range } from './scale';
 
-interface RnnoiseExports {
+/** The raw module's exports we call (also used by the raw-engine benchmark). */
+export interface RnnoiseExports {
   memory: WebAssembly.Memory;
   __wasm_call_ctors?: () => void;
   rnnoise_create(model: number): number;
