@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_PATH, chromiumArgs } from './e2e/chromium';
+import { CHROMIUM_PATH, chromiumArgs } from './tools/testing/chromium';
 
 // Two same-origin page servers: the production build (vite preview) is the default target,
 // the dev server proves `vite dev` serves the worklet too.

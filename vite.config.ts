@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig } from 'vite';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { lkDemoServer } from './demo/vite-plugin';
@@ -43,10 +43,5 @@ export default defineConfig({
     rollupOptions: {
       input: [resolve(import.meta.dirname, 'demo/index.html'), ...pages],
     },
-  },
-  test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 30_000,
   },
 });

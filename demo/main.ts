@@ -55,11 +55,11 @@ async function showServer(): Promise<void> {
   try {
     const response = await fetch('/api/server', { cache: 'no-store' });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const info = (await response.json()) as { url: string; httpUrl: string; embedded: boolean };
+    const info = (await response.json()) as { url: string; httpUrl: string; loopback: boolean };
     urlEl.textContent = info.url;
-    kindEl.textContent = info.embedded ? 'embedded' : 'LIVEKIT_URL';
-    kindEl.dataset.kind = info.embedded ? 'embedded' : 'real';
-    kindEl.title = info.embedded
+    kindEl.textContent = info.loopback ? 'loopback' : 'LIVEKIT_URL';
+    kindEl.dataset.kind = info.loopback ? 'loopback' : 'real';
+    kindEl.title = info.loopback
       ? 'The dev/test LiveKit server the Vite plugin started on 127.0.0.1'
       : 'A real LiveKit server, from LIVEKIT_URL / LIVEKIT_API_KEY / LIVEKIT_API_SECRET';
   } catch (e) {

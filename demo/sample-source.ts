@@ -2,7 +2,7 @@
 // something to do) or the built-in noisy sample: a public-domain LibriVox excerpt, looped with a
 // pause, mixed with seeded noise at a chosen SNR, rendered live into a
 // MediaStreamAudioDestinationNode. A machine with no microphone still shows the point.
-import speechUrl from '../test/fixtures/speech/librivox-excerpt.wav?url';
+import speechUrl from '../tools/testing/speech/librivox-excerpt.wav?url';
 import { makeNoise, type NoiseKind } from './noise';
 
 export interface LocalSource {

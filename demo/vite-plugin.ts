@@ -1,20 +1,20 @@
-// lkDemoServer(): the demo page's backend, inside Vite (dev and preview). It starts the embedded
-// loopback LiveKit server (sfu/) on 127.0.0.1, unless LIVEKIT_URL, LIVEKIT_API_KEY and
+// lkDemoServer(): the demo page's backend, inside Vite (dev and preview). It starts the
+// loopback LiveKit server (tools/loopback-server/) on 127.0.0.1, unless LIVEKIT_URL, LIVEKIT_API_KEY and
 // LIVEKIT_API_SECRET point at a real one, and serves two same-origin JSON endpoints:
 //   GET /api/token?room=&identity=  → { token, url }   (loopback clients only)
-//   GET /api/server                 → { url, httpUrl, embedded }   (never a secret)
+//   GET /api/server                 → { url, httpUrl, loopback }   (never a secret)
 // Tokens are minted with livekit-server-sdk and never logged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connect, Logger, Plugin, PreviewServer, ViteDevServer } from 'vite';
-import { DEFAULT_PORT, mintToken, resolveTarget } from '../sfu/config';
-import { isLoopback, startServer, type LoopbackServer } from '../sfu/server';
+import { DEFAULT_PORT, mintToken, resolveTarget } from '../tools/loopback-server/config';
+import { isLoopback, startServer, type LoopbackServer } from '../tools/loopback-server/server';
 
 export interface DemoServerInfo {
   /** What Room.connect() takes (ws:// or wss://). */
   url: string;
   httpUrl: string;
-  /** true: the embedded loopback server; false: the server named by LIVEKIT_URL. */
-  embedded: boolean;
+  /** true: the loopback server; false: the server named by LIVEKIT_URL. */
+  loopback: boolean;
 }
 
 interface Backend extends DemoServerInfo {
@@ -47,7 +47,7 @@ function isAddressInUse(e: unknown): boolean {
 }
 
 // Vite re-imports this module when it restarts the dev server (a config dependency such as
-// sfu/ changed). The previous embedded server must release its port first, so the pending stop
+// tools/loopback-server/ changed). The previous loopback server must release its port first, so the pending stop
 // lives on globalThis, which survives the re-import.
 const STOPPING = Symbol.for('lk-denoise.demo-server.stopping');
 type GlobalWithStop = typeof globalThis & { [STOPPING]?: Promise<void> };
@@ -62,7 +62,7 @@ async function startBackend(logger: Logger): Promise<Backend> {
     return {
       url: target.url,
       httpUrl,
-      embedded: false,
+      loopback: false,
       mint: (room, identity) => mintToken(target.apiKey, target.apiSecret, { room, identity, ttlSeconds: TOKEN_TTL_SECONDS }),
       stop: async () => undefined,
     };
@@ -72,7 +72,7 @@ async function startBackend(logger: Logger): Promise<Backend> {
     apiKey: target.apiKey,
     apiSecret: target.apiSecret,
     tokenRefreshIntervalMs: envRefreshMs(),
-    log: process.env.LK_SERVER_LOG === '0' ? false : (line: string) => logger.info(`[sfu] ${line}`, { timestamp: true }),
+    log: process.env.LK_SERVER_LOG === '0' ? false : (line: string) => logger.info(`[loopback-server] ${line}`, { timestamp: true }),
   };
   let server: LoopbackServer;
   try {
@@ -80,14 +80,14 @@ async function startBackend(logger: Logger): Promise<Backend> {
   } catch (e) {
     if (!isAddressInUse(e) || wanted === 0) throw e;
     // Another Vite (dev next to preview) or `npm run server` holds the port: take a free one.
-    logger.warn(`[lk-demo] port ${wanted} is in use; the embedded LiveKit server takes a free port instead`);
+    logger.warn(`[lk-demo] port ${wanted} is in use; the loopback server takes a free port instead`);
     server = await startServer({ ...options, port: 0 });
   }
-  logger.info(`[lk-demo] embedded LiveKit server at ${server.url}`);
+  logger.info(`[lk-demo] loopback server at ${server.url}`);
   return {
     url: server.url,
     httpUrl: server.httpUrl,
-    embedded: true,
+    loopback: true,
     mint: (room, identity) => server.mintToken({ room, identity, ttlSeconds: TOKEN_TTL_SECONDS }),
     stop: () => server.stop(),
   };
@@ -107,7 +107,7 @@ function apiMiddleware(backend: Promise<Backend>, logger: Logger): Connect.NextH
       if (!isLoopback(req)) return sendJson(res, 403, { error: 'the demo backend answers loopback clients only' });
       const b = await backend;
       if (url.pathname === '/api/server') {
-        const info: DemoServerInfo = { url: b.url, httpUrl: b.httpUrl, embedded: b.embedded };
+        const info: DemoServerInfo = { url: b.url, httpUrl: b.httpUrl, loopback: b.loopback };
         return sendJson(res, 200, info);
       }
       const room = url.searchParams.get('room') ?? '';
@@ -125,14 +125,14 @@ function apiMiddleware(backend: Promise<Backend>, logger: Logger): Connect.NextH
   };
 }
 
-/** The demo's Vite plugin: embedded LiveKit server + /api/token + /api/server, dev and preview. */
+/** The demo's Vite plugin: loopback server + /api/token + /api/server, dev and preview. */
 export function lkDemoServer(): Plugin {
   const attach = (server: ViteDevServer | PreviewServer): void => {
     // Vitest also runs configureServer; unit tests need no LiveKit server.
     if (process.env.VITEST) return;
     const logger = server.config.logger;
     // Start once Vite listens: on a restart Vite builds the new server before it closes the old
-    // one, and the old embedded server must have released its port by then.
+    // one, and the old loopback server must have released its port by then.
     const backend = new Promise<Backend>((resolve, reject) => {
       const begin = (): void => void startBackend(logger).then(resolve, reject);
       const http = server.httpServer;

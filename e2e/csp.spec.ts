@@ -3,9 +3,9 @@
 // work under it with no violation, and the policy is really enforced.
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { makeNoisySpeech } from '../test/fixtures/signals';
+import { makeNoisySpeech } from '../tools/testing/signals';
 import { expect, test, type Page } from './support/fixtures';
-import { fromBase64, toBase64 } from './support/base64';
+import { fromBase64, toBase64 } from '../tools/testing/base64';
 
 const ROOT = resolve(import.meta.dirname, '..');
 

@@ -1,5 +1,5 @@
 // The demo page (demo/index.html) in the production build (vite preview, the default baseURL)
-// and on the dev server. Its lk-demo Vite plugin runs the embedded LiveKit server and mints the
+// and on the dev server. Its lk-demo Vite plugin runs the loopback server and mints the
 // tokens, so the page joins on its own. Every wait is on a DOM condition, never a sleep.
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from './support/fixtures';
 import { DEV_PORT } from '../playwright.config';

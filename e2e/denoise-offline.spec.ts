@@ -1,9 +1,9 @@
 // The BUILT worklet in real Chromium: an OfflineAudioContext renders seeded noise plus speech
 // through NoiseCancellation, enabled and bypassed, and the two are compared.
 import { expect, test, type Page } from './support/fixtures';
-import { makeNoisySpeech } from '../test/fixtures/signals';
-import { fromBase64, toBase64 } from './support/base64';
-import { db, frameEnergy, xcorrLag } from './support/measure';
+import { makeNoisySpeech } from '../tools/testing/signals';
+import { fromBase64, toBase64 } from '../tools/testing/base64';
+import { db, frameEnergy, xcorrLag } from '../tools/testing/measure';
 import type { RenderRequest, RenderResult } from './pages/denoise';
 import { DEV_PORT } from '../playwright.config';
 

@@ -1,4 +1,4 @@
-// Noise cancellation on a real remote track through the embedded LiveKit server: publisher A
+// Noise cancellation on a real remote track through the loopback server: publisher A
 // sends noisy speech from Chromium's fake microphone, subscriber B binds NoiseCancellation to
 // A's track with TrackBinding, and every check is a measurement on B's side.
 import { mkdirSync } from 'node:fs';
@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from './support/fixtures';
 import { writeWavFile } from '../cli/wav';
-import { loadExcerpt, makeNoisySpeech } from '../test/fixtures/signals';
+import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
 import { tokenHash } from '../worklets/dsp/credentials';
-import { startServer, type LoopbackServer } from '../sfu/server';
-import { CHROMIUM_PATH, chromiumArgs } from './chromium';
-import { fromBase64 } from './support/base64';
-import { db, energyRankMask, frameEnergy, xcorrLag } from './support/measure';
+import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
+import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
+import { fromBase64 } from '../tools/testing/base64';
+import { db, energyRankMask, frameEnergy, xcorrLag } from '../tools/testing/measure';
 import type { NcStartOptions, StatsCondition } from './pages/nc-room';
 
 // The fake microphone: seeded pink noise at 10 dB SNR over public-domain speech, looped. Short

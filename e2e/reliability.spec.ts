@@ -1,9 +1,9 @@
 // Bad input and misuse in real Chromium: audio keeps flowing (denoised or passed through), an
 // event names the cause, and nothing is left half-built.
 import { expect, test, type Page } from './support/fixtures';
-import { makeNoisySpeech } from '../test/fixtures/signals';
-import { fromBase64, toBase64 } from './support/base64';
-import { db, frameEnergy, xcorrLag } from './support/measure';
+import { makeNoisySpeech } from '../tools/testing/signals';
+import { fromBase64, toBase64 } from '../tools/testing/base64';
+import { db, frameEnergy, xcorrLag } from '../tools/testing/measure';
 import type { RenderRequest, RenderResult } from './pages/denoise';
 
 async function render(page: Page, req: RenderRequest): Promise<RenderResult & { output: Float32Array }> {

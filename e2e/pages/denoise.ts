@@ -2,7 +2,7 @@
 // OfflineAudioContext. Samples cross the page boundary as base64 float32.
 import * as lib from '../../src/index';
 import { NoiseCancellation, type NoiseCancellationOptions, type ProcessorStats } from '../../src/index';
-import { fromBase64, toBase64 } from '../support/base64';
+import { fromBase64, toBase64 } from '../../tools/testing/base64';
 
 export interface RenderRequest {
   /** Base64 float32 samples; with `channels` > 1, the channels one after another. */

@@ -11,7 +11,7 @@ import {
   type ProcessorStats,
 } from '../../src/index';
 import { createRawMicTrack } from '../harness/room';
-import { toBase64 } from '../support/base64';
+import { toBase64 } from '../../tools/testing/base64';
 
 export interface NcStartOptions extends NoiseCancellationOptions {
   /** Follow the participant across new tracks (default) or bind one track. */

@@ -1,0 +1,521 @@
+import { describe, expect, it } from 'vitest';
+import { RoomEvent } from 'livekit-client';
+import { TrackBinding } from './track-binding';
+import { DenoiserError } from './errors';
+import { ENGINE_TOKEN_REFRESHED } from './room-adapter';
+import {
+  RecordingProcessor,
+  SERVER_URL,
+  disconnectParticipant,
+  engineOf,
+  fakeJwt,
+  flushMicrotasks,
+  localTrack,
+  makeRoom,
+  moveRoom,
+  publishLocal,
+  refreshToken,
+  replaceEngine,
+  subscribeRemote,
+  unpublishLocal,
+  unsubscribeRemote,
+} from '../tools/testing/rooms';
+
+// The Room itself listens for 'tokenRefreshed' on its engine; we count ours on top of that.
+function tokenListeners(room: ReturnType<typeof makeRoom>): number {
+  return engineOf(room).listenerCount(ENGINE_TOKEN_REFRESHED);
+}
+
+describe('TrackBinding lifecycle', () => {
+  it('processor receives lifecycle callbacks on room attach: stream info once, credentials once', () => {
+    const token = fakeJwt('alpha', 'me');
+    const room = makeRoom('alpha', token);
+    const track = localTrack();
+    publishLocal(room, track, 'TR_local1');
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: p });
+    expect(p.hooks()).toEqual(['info', 'credentials']);
+    expect(p.infos()).toEqual([{ roomName: 'alpha', participantIdentity: room.localParticipant.identity, publicationSid: 'TR_local1' }]);
+    expect(p.calls[2]).toEqual({ hook: 'credentials', credentials: { token, url: SERVER_URL } });
+    expect(p.calls[0]).toMatchObject({ hook: 'attach-input', remote: false });
+  });
+
+  it('works for a remote subscribed track: identity and publication SID of the remote participant', () => {
+    const room = makeRoom('alpha');
+    const remote = subscribeRemote(room, 'bob', 'TR_bob1');
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, remote.track, { processor: p });
+    expect(p.infos()).toEqual([{ roomName: 'alpha', participantIdentity: 'bob', publicationSid: 'TR_bob1' }]);
+    expect(p.calls[0]).toMatchObject({ hook: 'attach-input', remote: true, trackId: remote.track.mediaStreamTrack.id });
+  });
+
+  it('callbacks refire on track room change, and the token listener swaps to the new room', () => {
+    const roomA = makeRoom('alpha', fakeJwt('alpha', 'me'));
+    const tokenB = fakeJwt('beta', 'me');
+    const roomB = makeRoom('beta', tokenB);
+    const baseA = tokenListeners(roomA);
+    const baseB = tokenListeners(roomB);
+    const track = localTrack();
+    publishLocal(roomA, track, 'TR_a');
+    const p = new RecordingProcessor();
+    const binding = TrackBinding.attach(roomA, track, { processor: p });
+    expect(tokenListeners(roomA)).toBe(baseA + 1);
+    p.reset();
+
+    publishLocal(roomB, track, 'TR_b');
+    binding.setRoom(roomB);
+    expect(p.infos()).toEqual([{ roomName: 'beta', participantIdentity: roomB.localParticipant.identity, publicationSid: 'TR_b' }]);
+    expect(p.tokens()).toEqual([tokenB]);
+    expect(tokenListeners(roomA)).toBe(baseA);
+    expect(tokenListeners(roomB)).toBe(baseB + 1);
+
+    // The old room's refreshes no longer reach the processor; the new room's do.
+    refreshToken(roomA, fakeJwt('alpha', 'me'));
+    const tokenB2 = fakeJwt('beta', 'me');
+    refreshToken(roomB, tokenB2);
+    expect(p.tokens()).toEqual([tokenB, tokenB2]);
+  });
+
+  it('token refresh propagates to the processor of every binding of the track', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p1 = new RecordingProcessor();
+    const p2 = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: p1 });
+    TrackBinding.attach(room, track, { processor: p2 });
+    const fresh = fakeJwt('alpha', 'me', { iat: 2 });
+    refreshToken(room, fresh);
+    expect(p1.tokens().at(-1)).toBe(fresh);
+    expect(p2.tokens().at(-1)).toBe(fresh);
+    // One engine listener serves both bindings of the track.
+  });
+
+  it('the same token re-emitted before a reconnect attempt is not pushed twice', () => {
+    const token = fakeJwt('alpha', 'me');
+    const room = makeRoom('alpha', token);
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: p });
+    refreshToken(room, token);
+    refreshToken(room, token);
+    expect(p.tokens()).toEqual([token]);
+  });
+
+  it('repeated setRoom with the same room does not double-register the listener', () => {
+    const room = makeRoom('alpha');
+    const base = tokenListeners(room);
+    const baseRoom = room.listenerCount(RoomEvent.TrackUnsubscribed);
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    const binding = TrackBinding.attach(room, track, { processor: p });
+    binding.setRoom(room);
+    binding.setRoom(room);
+    TrackBinding.attach(room, track, { processor: new RecordingProcessor() });
+    expect(tokenListeners(room)).toBe(base + 1);
+    // One room listener per binding, however often setRoom was called.
+    expect(room.listenerCount(RoomEvent.TrackUnsubscribed)).toBe(baseRoom + 2);
+  });
+
+  it('re-registers the listener after the engine is replaced and its listeners stripped', async () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    const binding = TrackBinding.attach(room, track, { processor: p });
+    const oldEngine = engineOf(room);
+    await replaceEngine(room);
+    expect(engineOf(room)).not.toBe(oldEngine);
+    expect(oldEngine.listenerCount(ENGINE_TOKEN_REFRESHED)).toBe(0);
+    const base = tokenListeners(room);
+
+    room.emit(RoomEvent.Reconnected);
+    expect(tokenListeners(room)).toBe(base + 1);
+    const fresh = fakeJwt('alpha', 'me', { iat: 9 });
+    refreshToken(room, fresh);
+    expect(p.tokens().at(-1)).toBe(fresh);
+
+    // setRoom with the same Room after the strip also re-registers, exactly once.
+    await replaceEngine(room);
+    binding.setRoom(room);
+    binding.setRoom(room);
+    expect(tokenListeners(room)).toBe(base + 1);
+  });
+
+  it('unregister stops metadata pushes and clears what it had pushed, once', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    const binding = TrackBinding.attach(room, track, { processor: p, autoCloseNoiseCancellation: false });
+    binding.close();
+    binding.close();
+    expect(p.hooks()).toEqual(['info', 'credentials', 'info-cleared', 'credentials-cleared']);
+    refreshToken(room, fakeJwt('alpha', 'me', { iat: 3 }));
+    room.emit(RoomEvent.Moved, 'gamma');
+    expect(p.hooks()).toHaveLength(4);
+  });
+
+  it('track leaving the room clears processor metadata', async () => {
+    const room = makeRoom('alpha');
+    const remote = subscribeRemote(room, 'bob', 'TR_bob');
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, remote.track, { processor: p });
+    unsubscribeRemote(room, remote);
+    expect(p.hooks()).toEqual(['info', 'credentials', 'info-cleared', 'credentials-cleared']);
+    await flushMicrotasks();
+  });
+
+  it('fanout to multiple registered streams reaches every binding of the track', () => {
+    const room = makeRoom('alpha');
+    const remote = subscribeRemote(room, 'bob', 'TR_bob');
+    const ps = [new RecordingProcessor(), new RecordingProcessor(), new RecordingProcessor()];
+    for (const p of ps) TrackBinding.attach(room, remote.track, { processor: p });
+    room.emit(RoomEvent.Moved, 'ignored-without-token');
+    const t = fakeJwt('alpha', 'me', { iat: 5 });
+    refreshToken(room, t);
+    for (const p of ps) expect(p.tokens().at(-1)).toBe(t);
+  });
+
+  it('register before the track enters the room: pushed on entry', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: p });
+    expect(p.hooks()).toEqual([]);
+    publishLocal(room, track, 'TR_late');
+    expect(p.hooks()).toEqual(['info', 'credentials']);
+    expect(p.infos()[0]?.publicationSid).toBe('TR_late');
+  });
+
+  it('attach, detach, attach again pushes correctly each time', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    for (let i = 0; i < 3; i++) {
+      const b = TrackBinding.attach(room, track, { processor: p, autoCloseNoiseCancellation: false });
+      b.close();
+    }
+    expect(p.hooks()).toEqual(Array(3).fill(['info', 'credentials', 'info-cleared', 'credentials-cleared']).flat());
+    expect(p.closeCount).toBe(0);
+  });
+
+  it('no registered streams is safe: events with no bindings throw nothing and leave no listener', async () => {
+    const room = makeRoom('alpha');
+    const baseToken = tokenListeners(room);
+    const baseSub = room.listenerCount(RoomEvent.TrackSubscribed);
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    TrackBinding.attach(room, track, { processor: new RecordingProcessor() }).close();
+    expect(() => {
+      refreshToken(room, fakeJwt('alpha', 'me'));
+      room.emit(RoomEvent.Moved, 'beta');
+      room.emit(RoomEvent.Disconnected);
+    }).not.toThrow();
+    await flushMicrotasks();
+    expect(tokenListeners(room)).toBe(baseToken);
+    expect(room.listenerCount(RoomEvent.TrackSubscribed)).toBe(baseSub);
+  });
+
+  it('unregister one of many only fans out to the remaining', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const a = new RecordingProcessor();
+    const b = new RecordingProcessor();
+    const bindingA = TrackBinding.attach(room, track, { processor: a });
+    TrackBinding.attach(room, track, { processor: b });
+    bindingA.close();
+    a.reset();
+    const t = fakeJwt('alpha', 'me', { iat: 7 });
+    refreshToken(room, t);
+    expect(a.calls).toEqual([]);
+    expect(b.tokens().at(-1)).toBe(t);
+  });
+
+  it('close closes the processor once when autoClose is true', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    const p = new RecordingProcessor();
+    const binding = TrackBinding.attach(room, track, { processor: p });
+    binding.close();
+    binding.close();
+    expect(p.closeCount).toBe(1);
+  });
+
+  it('close leaves the processor open and usable when autoClose is false', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: p, autoCloseNoiseCancellation: false }).close();
+    expect(p.closeCount).toBe(0);
+    const other = localTrack();
+    publishLocal(room, other, 'TR_2');
+    TrackBinding.attach(room, other, { processor: p });
+    expect(p.infos().at(-1)?.publicationSid).toBe('TR_2');
+  });
+
+  it('setRoom(null) is idempotent for cleared callbacks: unpublish racing localTrackUnpublished and disconnect', async () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    const publication = publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: p });
+    unpublishLocal(room, publication);
+    room.emit(RoomEvent.LocalTrackUnpublished, publication, room.localParticipant);
+    room.emit(RoomEvent.Disconnected);
+    await flushMicrotasks();
+    expect(p.count('info-cleared')).toBe(1);
+    expect(p.count('credentials-cleared')).toBe(1);
+  });
+
+  it('trackUnsubscribed racing participantDisconnected clears exactly once', async () => {
+    const room = makeRoom('alpha');
+    const remote = subscribeRemote(room, 'bob', 'TR_bob');
+    const p1 = new RecordingProcessor();
+    const p2 = new RecordingProcessor();
+    TrackBinding.attach(room, remote.track, { processor: p1 });
+    TrackBinding.attach(room, remote.track, { processor: p2 });
+    unsubscribeRemote(room, remote);
+    disconnectParticipant(room, remote);
+    room.emit(RoomEvent.Disconnected);
+    await flushMicrotasks();
+    for (const p of [p1, p2]) {
+      expect(p.count('info-cleared')).toBe(1);
+      expect(p.count('credentials-cleared')).toBe(1);
+      expect(p.closeCount).toBe(1);
+    }
+  });
+
+  it('participantDisconnected alone clears and ends the binding of that participant only', async () => {
+    const room = makeRoom('alpha');
+    const bob = subscribeRemote(room, 'bob', 'TR_bob');
+    const carol = subscribeRemote(room, 'carol', 'TR_carol');
+    const pb = new RecordingProcessor();
+    const pc = new RecordingProcessor();
+    const bb = TrackBinding.attach(room, bob.track, { processor: pb });
+    const bc = TrackBinding.attach(room, carol.track, { processor: pc });
+    disconnectParticipant(room, bob);
+    await flushMicrotasks();
+    expect(pb.hooks()).toEqual(['info', 'credentials', 'info-cleared', 'credentials-cleared', 'close']);
+    expect(bb.isEnded).toBe(true);
+    expect(pc.count('info-cleared')).toBe(0);
+    expect(bc.isEnded).toBe(false);
+  });
+
+  it('the token listener is removed only when the track leaves, and comes back when it returns', () => {
+    const room = makeRoom('alpha');
+    const base = tokenListeners(room);
+    const track = localTrack();
+    const pub = publishLocal(room, track, 'TR_1');
+    TrackBinding.attach(room, track, { processor: new RecordingProcessor() });
+    refreshToken(room, fakeJwt('alpha', 'me', { iat: 1 }));
+    room.emit(RoomEvent.Reconnected);
+    expect(tokenListeners(room)).toBe(base + 1);
+    unpublishLocal(room, pub);
+    expect(tokenListeners(room)).toBe(base);
+    publishLocal(room, track, 'TR_2');
+    expect(tokenListeners(room)).toBe(base + 1);
+  });
+
+  it('a republish with a new SID re-pushes the new publication SID, also to bindings created after it', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    const pub = publishLocal(room, track, 'TR_old');
+    const before = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: before });
+    unpublishLocal(room, pub);
+    publishLocal(room, track, 'TR_new');
+    expect(before.infos().map((i) => i.publicationSid)).toEqual(['TR_old', 'TR_new']);
+    const after = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: after });
+    expect(after.infos().map((i) => i.publicationSid)).toEqual(['TR_new']);
+  });
+
+  it('a full reconnect with a new engine and new SIDs re-pushes stream info and rebinds the token', async () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_before');
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: p });
+    const rejoinToken = fakeJwt('alpha', 'me', { iat: 42 });
+    await replaceEngine(room, rejoinToken);
+    room.localParticipant.trackPublications.clear();
+    publishLocal(room, track, 'TR_after');
+    room.emit(RoomEvent.Reconnected);
+    expect(p.infos().at(-1)?.publicationSid).toBe('TR_after');
+    expect(p.tokens().at(-1)).toBe(rejoinToken);
+    const later = fakeJwt('alpha', 'me', { iat: 43 });
+    refreshToken(room, later);
+    expect(p.tokens().at(-1)).toBe(later);
+    const late = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: late });
+    expect(late.infos()).toEqual([expect.objectContaining({ publicationSid: 'TR_after' })]);
+  });
+
+  it('RoomEvent.Moved pushes the new room name and the token carried by the move', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: p });
+    const moved = fakeJwt('beta', 'me');
+    moveRoom(room, 'beta', moved);
+    expect(room.name).toBe('beta');
+    expect(p.infos().at(-1)?.roomName).toBe('beta');
+    expect(p.tokens().at(-1)).toBe(moved);
+    // A later push (another binding) uses the moved token, not the engine's stale one.
+    const q = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: q });
+    expect(q.tokens()).toEqual([moved]);
+  });
+
+  it("trackUnsubscribed ends the bindings' audio after the event's other handlers ran", async () => {
+    const room = makeRoom('alpha');
+    const remote = subscribeRemote(room, 'bob', 'TR_bob');
+    const p = new RecordingProcessor();
+    const binding = TrackBinding.attach(room, remote.track, { processor: p });
+    const seenByApp: string[] = [];
+    room.on(RoomEvent.TrackUnsubscribed, () => {
+      seenByApp.push(`ended=${binding.isEnded} closed=${p.closeCount} detached=${p.count('detach-input')}`);
+    });
+    const ended: string[] = [];
+    binding.on('ended', (reason) => ended.push(reason));
+    unsubscribeRemote(room, remote);
+    expect(seenByApp).toEqual(['ended=false closed=0 detached=0']);
+    await flushMicrotasks();
+    expect(ended).toEqual(['track-unsubscribed']);
+    expect(p.count('detach-input')).toBe(1);
+    expect(p.closeCount).toBe(1);
+  });
+
+  it('a room disconnect clears every binding and leaves no listener behind', async () => {
+    const room = makeRoom('alpha');
+    const baseToken = tokenListeners(room);
+    const counts = () =>
+      [RoomEvent.TrackSubscribed, RoomEvent.TrackUnsubscribed, RoomEvent.Disconnected, RoomEvent.Moved].map((e) =>
+        room.listenerCount(e),
+      );
+    const baseRoom = counts();
+    const local = localTrack();
+    publishLocal(room, local, 'TR_local');
+    const bob = subscribeRemote(room, 'bob', 'TR_bob');
+    const ps = [new RecordingProcessor(), new RecordingProcessor(), new RecordingProcessor()];
+    TrackBinding.attach(room, local, { processor: ps[0]! });
+    TrackBinding.attach(room, bob.track, { processor: ps[1]! });
+    TrackBinding.attach(room, bob.track, { processor: ps[2]!, autoCloseNoiseCancellation: false });
+    room.emit(RoomEvent.Disconnected);
+    await flushMicrotasks();
+    for (const p of ps) expect(p.hooks().slice(2, 4)).toEqual(['info-cleared', 'credentials-cleared']);
+    expect(ps.map((p) => p.closeCount)).toEqual([1, 1, 0]);
+    expect(tokenListeners(room)).toBe(baseToken);
+    expect(counts()).toEqual(baseRoom);
+  });
+
+  it('refuses to bind a processor that already serves a live track, naming that track', () => {
+    const room = makeRoom('alpha');
+    const a = subscribeRemote(room, 'bob', 'TR_bob');
+    const b = subscribeRemote(room, 'carol', 'TR_carol');
+    const p = new RecordingProcessor();
+    const first = TrackBinding.attach(room, a.track, { processor: p, autoCloseNoiseCancellation: false });
+    expect(() => TrackBinding.attach(room, b.track, { processor: p })).toThrow(DenoiserError);
+    expect(() => TrackBinding.attach(room, b.track, { processor: p })).toThrow(/TR_bob/);
+    first.close();
+    expect(() => TrackBinding.attach(room, b.track, { processor: p })).not.toThrow();
+  });
+
+  it('refuses a closed processor before touching the room', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const base = room.listenerCount(RoomEvent.TrackSubscribed);
+    const p = new (class extends RecordingProcessor {
+      override get isClosed(): boolean {
+        return this.closeCount > 0;
+      }
+    })();
+    p.close();
+    expect(() => TrackBinding.attach(room, track, { processor: p })).toThrow(/processor is closed/);
+    expect(p.hooks()).toEqual(['close']);
+    expect(room.listenerCount(RoomEvent.TrackSubscribed)).toBe(base);
+  });
+
+  it('a processor that throws on attach leaves no half-built binding behind', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const base = [room.listenerCount(RoomEvent.TrackSubscribed), tokenListeners(room)];
+    const p = new (class extends RecordingProcessor {
+      override attachInput(): void {
+        throw new Error('no audio here');
+      }
+    })();
+    expect(() => TrackBinding.attach(room, track, { processor: p })).toThrow('no audio here');
+    expect([room.listenerCount(RoomEvent.TrackSubscribed), tokenListeners(room)]).toEqual(base);
+    expect(p.closeCount).toBe(0);
+    // Not left marked busy either.
+    const q = TrackBinding.attach(room, track, { processor: new RecordingProcessor() });
+    expect(q.isEnded).toBe(false);
+    expect(() => TrackBinding.attach(room, localTrack(), { processor: p })).not.toThrow();
+  });
+
+  it('uses the credential fallback when the room cannot tell its URL', () => {
+    const room = makeRoom('alpha');
+    engineOf(room).url = undefined;
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    TrackBinding.attach(room, track, { processor: p, credentials: { url: 'wss://example.invalid' } });
+    expect(p.calls.find((c) => c.hook === 'credentials')).toMatchObject({
+      credentials: { url: 'wss://example.invalid' },
+    });
+  });
+});
+
+describe('TrackBinding.attachParticipant', () => {
+  it('follows the microphone across a full rejoin and moves the processor to the new track', async () => {
+    const room = makeRoom('alpha');
+    const first = subscribeRemote(room, 'bob', 'TR_bob1');
+    const p = new RecordingProcessor();
+    const follow = TrackBinding.attachParticipant(room, 'bob', { processor: p, autoCloseNoiseCancellation: false });
+    expect(p.infos().map((i) => i.publicationSid)).toEqual(['TR_bob1']);
+
+    // A full rejoin: everyone is unsubscribed and disconnected, then comes back with new objects.
+    unsubscribeRemote(room, first);
+    disconnectParticipant(room, first);
+    await flushMicrotasks();
+    expect(p.count('info-cleared')).toBe(1);
+    expect(p.closeCount).toBe(0);
+    const second = subscribeRemote(room, 'bob', 'TR_bob2');
+    expect(p.infos().map((i) => i.publicationSid)).toEqual(['TR_bob1', 'TR_bob2']);
+    const inputs = p.calls.flatMap((c) => (c.hook === 'attach-input' ? [c.trackId] : []));
+    expect(inputs).toEqual([first.track.mediaStreamTrack.id, second.track.mediaStreamTrack.id]);
+    expect(follow.binding?.track).toBe(second.track);
+    follow.close();
+    expect(p.closeCount).toBe(0);
+  });
+
+  it('closes the processor once at the end when autoClose is true', async () => {
+    const room = makeRoom('alpha');
+    subscribeRemote(room, 'bob', 'TR_bob1');
+    const p = new RecordingProcessor();
+    const follow = TrackBinding.attachParticipant(room, 'bob', { processor: p });
+    room.emit(RoomEvent.Disconnected);
+    await flushMicrotasks();
+    expect(follow.isEnded).toBe(true);
+    follow.close();
+    expect(p.closeCount).toBe(1);
+  });
+
+  it('ignores other participants and other sources', () => {
+    const room = makeRoom('alpha');
+    const p = new RecordingProcessor();
+    TrackBinding.attachParticipant(room, 'bob', { processor: p });
+    subscribeRemote(room, 'carol', 'TR_carol');
+    expect(p.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,53 @@
+// `npm test`: type checks, Node tests (Vitest), the app and package builds, then the browser e2e
+// suite (Playwright, Debian Chromium), then the token-leak check over everything the e2e run
+// printed or showed. Extra arguments go to Playwright (e.g. a spec filter).
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ensureSetup, run } from './setup.mjs';
+
+ensureSetup();
+const extra = process.argv.slice(2);
+run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+run('npx', ['tsc', '-p', 'worklets/tsconfig.json', '--noEmit']);
+run('npx', ['vitest', 'run']);
+run('npx', ['vite', 'build', '--logLevel', 'warn']);
+// The publishable package (library, CLI, types) must build too.
+run('npm', ['run', 'build', '--silent']);
+
+// Every token minted during the e2e run (specs, the preview server's demo backend) is appended
+// to this ledger; scripts/check-token-leaks.mjs greps test-results/ for them, then deletes it.
+const ledger = resolve('test-results/token-ledger.txt');
+const log = resolve('test-results/playwright-output.log');
+
+/** Runs Playwright, echoing its output and keeping a copy (written once it exits: Playwright
+ * empties test-results/ when it starts, which would take a file opened earlier with it). */
+function playwright(args) {
+  return new Promise((done) => {
+    const chunks = [];
+    const child = spawn('npx', ['playwright', 'test', ...args], {
+      stdio: ['inherit', 'pipe', 'pipe'],
+      env: { ...process.env, LK_TOKEN_LEDGER: ledger },
+    });
+    child.stdout.on('data', (c) => (chunks.push(c), process.stdout.write(c)));
+    child.stderr.on('data', (c) => (chunks.push(c), process.stderr.write(c)));
+    child.on('close', (code, signal) => {
+      mkdirSync('test-results', { recursive: true });
+      writeFileSync(log, Buffer.concat(chunks));
+      done(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+const e2eStatus = await playwright(extra);
+// Runs even when Playwright failed: failures are where tokens tend to get printed.
+const leakArgs = ['tools/scripts/check-token-leaks.mjs', '--root', 'test-results', '--ledger', ledger];
+if (extra.length === 0) leakArgs.push('--require-tokens');
+let leakError;
+try {
+  run('node', leakArgs);
+} catch (e) {
+  leakError = e;
+}
+if (e2eStatus !== 0) throw new Error(`playwright test failed with exit code ${e2eStatus}`);
+if (leakError) throw leakError;

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+// Node tests sit beside their subject (`*.test.ts`); the browser suite is Playwright's (e2e/).
+export default defineConfig({
+  test: {
+    include: ['{src,worklets,cli,tools}/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+  },
+});

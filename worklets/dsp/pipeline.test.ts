@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { FRAME_SIZE, IdentityEngine } from './engine';
+import { Reframer, reframerDelay } from './reframer';
+import { DenoisePipeline } from './pipeline';
+import { RnnoiseEngine } from './rnnoise';
+import { loadRnnoiseModule } from '../../cli/wasm-node';
+import { INT16_SCALE } from './scale';
+import { mulberry32 } from '../../tools/testing/signals';
+
+function noise(n: number, seed: number, amp = 0.5): Float32Array {
+  const r = mulberry32(seed);
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = (r() * 2 - 1) * amp;
+  return x;
+}
+
+function runBlocks(p: { process(i: Float32Array, o: Float32Array): void }, x: Float32Array, block = 128): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let off = 0; off + block <= x.length; off += block) {
+    const o = new Float32Array(block);
+    p.process(x.subarray(off, off + block), o);
+    out.set(o, off);
+  }
+  return out;
+}
+
+describe('reframer', () => {
+  it('needs exactly 448 samples of buffering for 128-sample render quanta, the minimum', () => {
+    expect(reframerDelay(128)).toBe(448);
+    // The bound is tight: some block ends 448 samples past the last full frame.
+    const residues = new Set<number>();
+    for (let k = 1; k <= 15; k++) residues.add((k * 128) % FRAME_SIZE);
+    expect(Math.max(...residues)).toBe(448);
+    expect(reframerDelay(480)).toBe(0);
+    expect(reframerDelay(160)).toBe(320);
+  });
+
+  it('with an identity engine outputs the input delayed by exactly 448 samples', () => {
+    const x = noise(128 * 200, 1);
+    const r = new Reframer(128, (i, o) => o.set(i));
+    const y = runBlocks(r, x);
+    for (let i = 0; i < 448; i++) expect(y[i]).toBe(0);
+    for (let i = 448; i < x.length; i++) if (y[i] !== x[i - 448]) throw new Error(`sample ${i}: ${y[i]} != ${x[i - 448]}`);
+  });
+
+  it('refuses a block larger than it was sized for, naming the size', () => {
+    const r = new Reframer(128, (i, o) => o.set(i));
+    expect(() => r.process(new Float32Array(256), new Float32Array(256))).toThrow(/256 samples \(max 128\)/);
+  });
+
+  it('keeps a constant delay with blocks of varying length', () => {
+    const x = noise(48_000, 2);
+    const r = new Reframer('variable', (i, o) => o.set(i), 300);
+    const y = new Float32Array(x.length);
+    const rand = mulberry32(3);
+    let off = 0;
+    while (off < x.length) {
+      const n = Math.min(x.length - off, 1 + Math.floor(rand() * 300));
+      r.process(x.subarray(off, off + n), y.subarray(off, off + n), n);
+      off += n;
+    }
+    for (let i = r.delay; i < x.length; i++) if (y[i] !== x[i - r.delay]) throw new Error(`sample ${i} differs`);
+  });
+});
+
+describe('pipeline with the RNNoise engine', () => {
+  const module = loadRnnoiseModule('simd');
+
+  it('is bit-identical to calling the raw engine directly on the same 480-sample frames', () => {
+    const x = noise(480 * 100, 4, 0.3);
+    const pipeline = new DenoisePipeline(new RnnoiseEngine(module));
+    expect(pipeline.latency).toBe(448 + 480);
+    const y = runBlocks(pipeline, x.subarray(0, 128 * Math.floor(x.length / 128)));
+
+    // The raw engine: its exports called by hand, with no glue of ours in between.
+    let mem: WebAssembly.Memory | undefined;
+    const inst = new WebAssembly.Instance(module, {
+      env: {
+        emscripten_memcpy_big: (d: number, s: number, n: number) => {
+          new Uint8Array(mem!.buffer).copyWithin(d, s, s + n);
+        },
+        emscripten_resize_heap: (want: number) => {
+          mem!.grow(Math.ceil((want - mem!.buffer.byteLength) / 65536));
+          return 1;
+        },
+        __assert_fail: () => {},
+      },
+    });
+    const ex = inst.exports as unknown as {
+      memory: WebAssembly.Memory;
+      __wasm_call_ctors(): void;
+      rnnoise_create(m: number): number;
+      rnnoise_process_frame(s: number, o: number, i: number): number;
+      malloc(n: number): number;
+    };
+    mem = ex.memory;
+    ex.__wasm_call_ctors();
+    const st = ex.rnnoise_create(0);
+    const ip = ex.malloc(480 * 4);
+    const op = ex.malloc(480 * 4);
+    const ref = new Float32Array(x.length);
+    for (let f = 0; f * 480 < x.length; f++) {
+      const heap = new Float32Array(ex.memory.buffer);
+      for (let i = 0; i < 480; i++) heap[(ip >> 2) + i] = (x[f * 480 + i] as number) * INT16_SCALE;
+      ex.rnnoise_process_frame(st, op, ip);
+      const heap2 = new Float32Array(ex.memory.buffer);
+      for (let i = 0; i < 480; i++) ref[f * 480 + i] = (heap2[(op >> 2) + i] as number) / INT16_SCALE;
+    }
+    let compared = 0;
+    for (let i = 448; i < y.length; i++) {
+      if (y[i] !== ref[i - 448]) throw new Error(`sample ${i}: pipeline ${y[i]} != engine ${ref[i - 448]}`);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(40_000);
+    pipeline.destroy();
+  });
+
+  it('replaces NaN and infinite input with silence, counts them, and never emits NaN', () => {
+    const x = noise(128 * 100, 5, 0.2);
+    x[1000] = NaN;
+    x[2000] = Infinity;
+    x[3000] = -Infinity;
+    const pipeline = new DenoisePipeline(new RnnoiseEngine(module));
+    const y = runBlocks(pipeline, x);
+    expect(pipeline.stats.nonFiniteInputs).toBe(3);
+    expect(y.every(Number.isFinite)).toBe(true);
+    pipeline.destroy();
+  });
+
+  it('resets an engine that produced non-finite output and passes that frame dry', () => {
+    let poisoned = true;
+    let resets = 0;
+    const engine = {
+      delay: 0,
+      processFrame(i: Float32Array, o: Float32Array) {
+        o.set(i);
+        if (poisoned) o[7] = NaN;
+        return 0.5;
+      },
+      reset() {
+        resets++;
+        poisoned = false;
+      },
+      destroy() {},
+    };
+    const pipeline = new DenoisePipeline(engine);
+    const x = noise(128 * 30, 6);
+    const y = runBlocks(pipeline, x);
+    expect(resets).toBe(1);
+    expect(pipeline.stats.engineResets).toBe(1);
+    expect(y.every(Number.isFinite)).toBe(true);
+    for (let i = 448; i < y.length; i++) expect(y[i]).toBe(x[i - 448]);
+  });
+
+  it('crossfades to the time-aligned dry signal when disabled and skips the engine once bypassed', () => {
+    const x = noise(128 * 400, 7, 0.3);
+    const pipeline = new DenoisePipeline(new IdentityEngine(), { crossfadeSamples: 480 });
+    let framesBefore = 0;
+    const out = new Float32Array(x.length);
+    for (let b = 0; b < 400; b++) {
+      if (b === 100) pipeline.setEnabled(false);
+      if (b === 110) framesBefore = pipeline.stats.frames;
+      const o = out.subarray(b * 128, (b + 1) * 128);
+      pipeline.process(x.subarray(b * 128, (b + 1) * 128), o);
+    }
+    // Identity engine and dry line share the latency, so the output is the delayed input
+    // throughout, with no step at the switch.
+    for (let i = 448; i < x.length; i++) expect(Math.abs((out[i] as number) - (x[i - 448] as number))).toBeLessThan(1e-6);
+    expect(pipeline.bypassed).toBe(true);
+    expect(pipeline.stats.frames).toBe(framesBefore);
+  });
+});
