@@ -1,9 +1,7 @@
 // The contract shared with livekit/python-sdks #679 and @livekit/rtc-node: a processor learns
 // which stream it serves and with which credentials through these hooks. Apps may subclass it;
 // nothing here needs Web Audio, so subclasses run in Node too.
-import type { Credentials, StreamInfo } from '../worklets/protocol';
-
-export type { Credentials, StreamInfo };
+import type { Credentials, StreamInfo } from './types';
 
 export abstract class FrameProcessor {
   abstract isEnabled(): boolean;

@@ -1,9 +1,11 @@
 export { FrameProcessor } from './frame-processor';
-export type { Credentials, StreamInfo } from './frame-processor';
-export { TrackBinding, ParticipantBinding } from './track-binding';
-export type { TrackBindingOptions, TrackBindingEvents, ParticipantBindingEvents, EndReason } from './track-binding';
+export { TrackBinding } from './track-binding';
+export { ParticipantBinding } from './participant-binding';
+export type { TrackBindingOptions, TrackBindingEvents, EndReason } from './track-binding';
+export type { ParticipantBindingEvents } from './participant-binding';
 export { NoiseCancellation } from './noise-cancellation';
-export type { NoiseCancellationOptions, NoiseCancellationEvents } from './noise-cancellation';
+export type { NoiseCancellationEvents } from './noise-cancellation';
+export type { NoiseCancellationOptions } from './options';
 export { DenoiserError } from './errors';
 export type { DenoiserErrorReason } from './errors';
 export { setLogger } from './log';
@@ -13,7 +15,9 @@ export type {
   BypassReason,
   ChannelMode,
   CredentialState,
-  ProcessorStats,
-  TokenSummary,
+  Credentials,
   EngineFlavour,
-} from '../worklets/protocol';
+  ProcessorStats,
+  StreamInfo,
+  TokenSummary,
+} from './types';

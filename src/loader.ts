@@ -4,7 +4,7 @@
 import workletUrl from '../worklets/processor.ts?worker&url';
 import simdWasmUrl from '@sapphi-red/web-noise-suppressor/rnnoise_simd.wasm?url';
 import scalarWasmUrl from '@sapphi-red/web-noise-suppressor/rnnoise.wasm?url';
-import type { EngineFlavour } from '../worklets/protocol';
+import type { EngineFlavour } from './types';
 import { DenoiserError } from './errors';
 
 export const DEFAULT_WORKLET_URL: string = workletUrl;

@@ -6,57 +6,19 @@ import {
   PROCESSOR_NAME,
   PROTOCOL_VERSION,
   assertNever,
-  type ChannelMode,
-  type Credentials,
-  type EngineFlavour,
   type ErrorReason,
   type FromProcessor,
   type ProcessorOptions,
-  type ProcessorStats,
-  type StreamInfo,
   type ToProcessor,
 } from '../worklets/protocol';
+import type { Credentials, EngineFlavour, ProcessorStats, StreamInfo } from './types';
 import { DenoiserError } from './errors';
 import { TypedEmitter } from './emitter';
 import { FrameProcessor } from './frame-processor';
 import { loadWasmModule, loadWorklet, pickEngine } from './loader';
 import { log } from './log';
-
-export interface NoiseCancellationOptions {
-  /** Start denoising (true) or bypassed (false). Default true. */
-  enabled?: boolean;
-  /** Pass audio through unprocessed while credentials are not valid. Default false. */
-  requireCredentials?: boolean;
-  /** 'downmix' (default) denoises a mono mix; 'per-channel' denoises up to two channels. */
-  channelMode?: ChannelMode;
-  /** How often the worklet reports stats. Default 1000 ms. */
-  statsIntervalMs?: number;
-  /** On/off crossfade length. Default 10 ms. */
-  crossfadeMs?: number;
-  /** Use the SIMD build: 'auto' (default) when the browser validates SIMD. */
-  simd?: boolean | 'auto';
-  /** Where to load the RNNoise wasm from (default: the file Vite emitted for the npm package). */
-  wasmUrl?: string;
-  /** Where to load the worklet module from (default: the file Vite emitted). */
-  workletUrl?: string;
-  /**
-   * At most this many processors run an engine in one AudioContext (default 64, from the
-   * capacity benchmark). Past it a new processor passes audio through, with bypass reason
-   * 'overload' and an 'error' event, instead of making the whole context miss real time.
-   */
-  maxProcessorsPerContext?: number;
-  /**
-   * When the context's audio thread falls behind real time, processors shed their engines,
-   * newest first (bypass reason 'overload', an 'error' event), and take them back one at a time
-   * once it keeps up again. Default true (never for an OfflineAudioContext).
-   */
-  overloadProtection?: boolean;
-  /**
-   * Chrome may deliver silence from a remote WebRTC track into Web Audio unless the track also
-   * plays in a media element. Default true: a muted <audio> element is attached for remote tracks.
-   */
-  remoteTrackWorkaround?: boolean;
-}
+import { DEFAULT_MAX_PROCESSORS, validateOptions, type NoiseCancellationOptions } from './options';
+import { sourceFor } from './source-nodes';
 
 export interface NoiseCancellationError {
   reason: ErrorReason | 'wasm-load' | 'context-closed';
@@ -70,7 +32,6 @@ export type NoiseCancellationEvents = {
   closed: [];
 };
 
-const DEFAULT_MAX_PROCESSORS = 64;
 // Processors running an engine, per context, for maxProcessorsPerContext.
 const liveCount = new WeakMap<BaseAudioContext, number>();
 
@@ -384,34 +345,6 @@ export class NoiseCancellationEmitter extends TypedEmitter<NoiseCancellationEven
   }
 }
 
-// Chromium keeps every MediaStreamAudioSourceNode alive as long as its context (measured by the
-// soak: one node per attach, for good). One source per (context, track), reused by every attach.
-const sources = new WeakMap<BaseAudioContext, WeakMap<MediaStreamTrack, MediaStreamAudioSourceNode>>();
-
-function sourceFor(context: AudioContext, track: MediaStreamTrack, stream: MediaStream): MediaStreamAudioSourceNode {
-  let perContext = sources.get(context);
-  if (!perContext) sources.set(context, (perContext = new WeakMap()));
-  let source = perContext.get(track);
-  if (!source) perContext.set(track, (source = context.createMediaStreamSource(stream)));
-  return source;
-}
-
 function isOffline(context: BaseAudioContext): boolean {
   return typeof OfflineAudioContext === 'function' && context instanceof OfflineAudioContext;
-}
-
-function validateOptions(options: NoiseCancellationOptions): void {
-  const { statsIntervalMs, crossfadeMs, channelMode, maxProcessorsPerContext } = options;
-  if (maxProcessorsPerContext !== undefined && !(Number.isInteger(maxProcessorsPerContext) && maxProcessorsPerContext >= 0)) {
-    throw DenoiserError.invalidOption('maxProcessorsPerContext', maxProcessorsPerContext, 'a whole number ≥ 0');
-  }
-  if (statsIntervalMs !== undefined && !(Number.isFinite(statsIntervalMs) && statsIntervalMs >= 50)) {
-    throw DenoiserError.invalidOption('statsIntervalMs', statsIntervalMs, 'a number ≥ 50');
-  }
-  if (crossfadeMs !== undefined && !(Number.isFinite(crossfadeMs) && crossfadeMs >= 0 && crossfadeMs <= 1000)) {
-    throw DenoiserError.invalidOption('crossfadeMs', crossfadeMs, 'a number from 0 to 1000');
-  }
-  if (channelMode !== undefined && channelMode !== 'downmix' && channelMode !== 'per-channel') {
-    throw DenoiserError.invalidOption('channelMode', channelMode, "'downmix' or 'per-channel'");
-  }
 }

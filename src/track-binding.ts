@@ -1,9 +1,7 @@
 // TrackBinding follows a livekit-client Room on behalf of one audio track and tells a
-// FrameProcessor through its hooks: stream info and credentials updated or cleared. The design
-// follows @livekit/rtc-node's Track.setRoom: the track's room is held weakly, an early return
-// when there is no room before or after keeps the cleared hooks from firing twice, the old
-// room's token listener is always removed and the new one always (re-)added, and pushes fan
-// out to every binding of the track.
+// FrameProcessor through its hooks: stream info and credentials updated or cleared. This file
+// is the per-binding half (one processor: its room listeners, what it was told, its ending);
+// the per-track state that every binding of a track shares is TrackLink (track-link.ts).
 import {
   RoomEvent,
   Track,
@@ -13,13 +11,14 @@ import {
   type RemoteTrack,
   type RemoteTrackPublication,
   type Room,
-  type TrackPublication,
 } from 'livekit-client';
-import type { Credentials, StreamInfo } from '../worklets/protocol';
+import type { Credentials, StreamInfo } from './types';
 import { DenoiserError } from './errors';
 import { TypedEmitter } from './emitter';
 import { FrameProcessor } from './frame-processor';
-import { readConnection, TokenWatcher } from './room-adapter';
+import { locate } from './locate';
+import { ParticipantBinding } from './participant-binding';
+import { TrackLink } from './track-link';
 
 export interface TrackBindingOptions {
   processor: FrameProcessor;
@@ -48,144 +47,10 @@ export type TrackBindingEvents = {
   ended: [reason: EndReason];
 };
 
-type AudioTrack = Track;
-
 // Room's typed on/off, loosened for the handler table (each handler matches its event).
 interface RoomEmitter {
   on(event: RoomEvent, handler: (...args: never[]) => void): unknown;
   off(event: RoomEvent, handler: (...args: never[]) => void): unknown;
-}
-
-/** Per-track state shared by every binding of that track: its room, its token listener. */
-class TrackLink {
-  private static readonly links = new WeakMap<AudioTrack, TrackLink>();
-
-  static of(track: AudioTrack): TrackLink {
-    let link = TrackLink.links.get(track);
-    if (!link) TrackLink.links.set(track, (link = new TrackLink(track)));
-    return link;
-  }
-
-  readonly bindings = new Set<TrackBinding>();
-  private roomRef: WeakRef<Room> | undefined;
-  private watcher: TokenWatcher | undefined;
-  private info: StreamInfo | undefined;
-
-  private constructor(private readonly track: AudioTrack) {}
-
-  get room(): Room | undefined {
-    return this.roomRef?.deref();
-  }
-
-  get streamInfo(): StreamInfo | undefined {
-    return this.room ? this.info : undefined;
-  }
-
-  /** The track is (still, or again) in `room`, published as `publication` by `participant`. */
-  setRoom(room: Room, participant: Participant, publication: TrackPublication): void;
-  setRoom(room: null): void;
-  setRoom(room: Room | null, participant?: Participant, publication?: TrackPublication): void {
-    const old = this.room;
-    if (!old && !room) return;
-    if (old && old !== room) {
-      this.watcher?.unbind();
-      this.watcher = undefined;
-    }
-    if (!room) {
-      this.roomRef = undefined;
-      this.info = undefined;
-      for (const b of this.bindings) b.clearPushed();
-      return;
-    }
-    this.roomRef = new WeakRef(room);
-    this.info = {
-      roomName: room.name,
-      participantIdentity: participant?.identity ?? '',
-      publicationSid: publication?.trackSid ?? '',
-    };
-    this.watcher ??= new TokenWatcher(room, this.onToken);
-    this.watcher.bind();
-    for (const b of this.bindings) this.pushTo(b);
-  }
-
-  /** The room changed its name (RoomEvent.Moved) or reconnected: re-push what it now says. */
-  refresh(room: Room): void {
-    if (this.room !== room || !this.info) return;
-    const found = locate(room, this.track);
-    this.info = {
-      roomName: room.name,
-      participantIdentity: found?.participant.identity ?? this.info.participantIdentity,
-      publicationSid: found?.publication.trackSid ?? this.info.publicationSid,
-    };
-    this.watcher?.bind();
-    for (const b of this.bindings) this.pushTo(b);
-  }
-
-  /**
-   * Brings a new or re-attached binding up to date. Re-binds the token listener too: the engine
-   * may have stripped it (closed) or been replaced since the track entered the room.
-   */
-  catchUp(binding: TrackBinding): void {
-    this.watcher?.bind();
-    this.pushTo(binding);
-  }
-
-  private pushTo(binding: TrackBinding): void {
-    if (!this.info) return;
-    binding.pushInfo(this.info);
-    const credentials = this.credentialsFor(binding);
-    if (credentials) binding.pushCredentials(credentials);
-  }
-
-  private credentialsFor(binding: TrackBinding, token?: string): Credentials | undefined {
-    const room = this.room;
-    if (!room) return undefined;
-    const fallback = binding.credentialFallback;
-    const url = readConnection(room).url ?? fallback?.url;
-    const fallbackToken = typeof fallback?.token === 'function' ? fallback.token() : fallback?.token;
-    const value = token ?? this.watcher?.currentToken() ?? fallbackToken;
-    return url && value ? { url, token: value } : undefined;
-  }
-
-  private readonly onToken = (token: string): void => {
-    for (const b of this.bindings) {
-      const credentials = this.credentialsFor(b, token);
-      if (credentials) b.pushCredentials(credentials);
-    }
-  };
-
-  add(binding: TrackBinding): void {
-    this.bindings.add(binding);
-  }
-
-  remove(binding: TrackBinding): void {
-    this.bindings.delete(binding);
-    if (this.bindings.size > 0) return;
-    // Nobody listens any more: leave no listener behind on the room's engine.
-    this.watcher?.unbind();
-    this.watcher = undefined;
-    this.roomRef = undefined;
-    this.info = undefined;
-    TrackLink.links.delete(this.track);
-  }
-}
-
-interface Located {
-  participant: Participant;
-  publication: TrackPublication;
-  remote: boolean;
-}
-
-function locate(room: Room, track: AudioTrack): Located | undefined {
-  for (const publication of room.localParticipant.trackPublications.values()) {
-    if (publication.track === track) return { participant: room.localParticipant, publication, remote: false };
-  }
-  for (const participant of room.remoteParticipants.values()) {
-    for (const publication of participant.trackPublications.values()) {
-      if (publication.track === track) return { participant, publication, remote: true };
-    }
-  }
-  return undefined;
 }
 
 // One live binding per processor: a processor runs one track's audio at a time.
@@ -435,81 +300,3 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
   };
 }
 
-export type ParticipantBindingEvents = {
-  trackChanged: [binding: TrackBinding];
-  ended: [reason: EndReason];
-};
-
-/** Follows a participant's microphone (or another source) across new track objects. */
-export class ParticipantBinding extends TypedEmitter<ParticipantBindingEvents> {
-  readonly processor: FrameProcessor;
-  readonly source: Track.Source;
-  private readonly options: TrackBindingOptions;
-  private current: TrackBinding | undefined;
-  private roomRef: WeakRef<Room> | undefined;
-  private ended = false;
-
-  constructor(
-    room: Room,
-    readonly identity: string,
-    options: TrackBindingOptions & { source?: Track.Source },
-  ) {
-    super();
-    this.processor = options.processor;
-    this.source = options.source ?? Track.Source.Microphone;
-    this.options = options;
-    this.roomRef = new WeakRef(room);
-    room.on(RoomEvent.TrackSubscribed, this.onTrackSubscribed).on(RoomEvent.Disconnected, this.onDisconnected);
-    const participant = room.remoteParticipants.get(identity);
-    const publication = participant?.getTrackPublication(this.source);
-    if (publication?.track && publication.track.kind === Track.Kind.Audio) this.follow(room, publication.track);
-  }
-
-  /** The binding of the participant's current track, if it has one. */
-  get binding(): TrackBinding | undefined {
-    return this.current?.isEnded ? undefined : this.current;
-  }
-
-  get isEnded(): boolean {
-    return this.ended;
-  }
-
-  private follow(room: Room, track: Track): void {
-    this.current?.close();
-    this.current = TrackBinding.attach(room, track, { ...this.options, autoCloseNoiseCancellation: false });
-    this.emit('trackChanged', this.current);
-  }
-
-  private readonly onTrackSubscribed = (
-    track: RemoteTrack,
-    publication: RemoteTrackPublication,
-    participant: RemoteParticipant,
-  ): void => {
-    const room = this.roomRef?.deref();
-    if (!room || participant.identity !== this.identity || publication.source !== this.source) return;
-    if (track.kind !== Track.Kind.Audio) return;
-    this.follow(room, track);
-  };
-
-  private readonly onDisconnected = (): void => {
-    // The inner binding clears itself on the same event; end once its handlers ran.
-    queueMicrotask(() => this.end('room-disconnected'));
-  };
-
-  close(): void {
-    this.end('closed');
-  }
-
-  private end(reason: EndReason): void {
-    if (this.ended) return;
-    this.ended = true;
-    const room = this.roomRef?.deref();
-    room?.off(RoomEvent.TrackSubscribed, this.onTrackSubscribed).off(RoomEvent.Disconnected, this.onDisconnected);
-    this.roomRef = undefined;
-    this.current?.close();
-    this.current = undefined;
-    if (this.options.autoCloseNoiseCancellation ?? true) this.processor.close();
-    this.emit('ended', reason);
-    this.removeAllListeners();
-  }
-}

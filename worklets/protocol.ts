@@ -1,34 +1,23 @@
 // The one message protocol between the main thread and the AudioWorkletProcessor. Imported by
-// both threads, so it must stay free of DOM, Node and worklet globals.
+// both threads, so it must stay free of DOM, Node and worklet globals. The public types it
+// carries live in src/types.ts; `import type` is erased, so the worklet bundle gains no code.
+import type { ChannelMode, Credentials, EngineFlavour, ProcessorStats, StreamInfo } from '../src/types';
+
+// The worklet side (processor.ts, dsp/) takes its types from this file alone.
+export type {
+  BypassReason,
+  CredentialState,
+  Credentials,
+  EngineFlavour,
+  ProcessorState,
+  ProcessorStats,
+  StreamInfo,
+  TokenSummary,
+} from '../src/types';
 
 export const PROCESSOR_NAME = 'lk-denoise-rnnoise';
 /** Bumped on any incompatible change to the messages or processorOptions below. */
 export const PROTOCOL_VERSION = 1;
-
-export interface StreamInfo {
-  roomName: string;
-  participantIdentity: string;
-  publicationSid: string;
-}
-
-export interface Credentials {
-  token: string;
-  url: string;
-}
-
-export type CredentialState = 'none' | 'valid' | 'expired' | 'room-mismatch' | 'malformed';
-
-export type BypassReason =
-  | 'disabled' // setEnabled(false)
-  | 'no-engine' // the wasm did not load; audio passes through
-  | 'credentials' // requireCredentials is set and the credentials are not valid
-  | 'overload'; // past maxProcessorsPerContext, or shed because the audio thread fell behind
-
-export type ChannelMode = 'downmix' | 'per-channel';
-
-export type ProcessorState = 'loading' | 'running' | 'closed';
-
-export type EngineFlavour = 'rnnoise-simd' | 'rnnoise';
 
 /** What the AudioWorkletNode passes as processorOptions. */
 export interface ProcessorOptions {
@@ -45,36 +34,6 @@ export interface ProcessorOptions {
   overloaded: boolean;
   /** Shed engines (newest first) while the audio thread falls behind real time. */
   overloadProtection: boolean;
-}
-
-export interface TokenSummary {
-  /** A short hash of the token: identifies it without revealing it. */
-  id: string;
-  issuedAt: number | null;
-  expiresAt: number | null;
-  identity: string | null;
-  room: string | null;
-}
-
-export interface ProcessorStats {
-  state: ProcessorState;
-  enabled: boolean;
-  bypass: BypassReason | null;
-  framesProcessed: number;
-  vad: number;
-  credentialState: CredentialState;
-  token: TokenSummary | null;
-  streamInfo: StreamInfo | null;
-  /** The publication the audio is labelled with (streamInfo.publicationSid, or null). */
-  publicationSid: string | null;
-  sampleRate: number;
-  channels: number;
-  /** Added delay in samples at the context's rate. */
-  latencySamples: number;
-  nonFiniteInputs: number;
-  engineResets: number;
-  /** Linear memory of the wasm instance this processor's engines share with the others in the context. */
-  wasmMemoryBytes: number;
 }
 
 export type ErrorReason =

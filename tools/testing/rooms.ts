@@ -11,7 +11,8 @@ import {
   Track,
 } from 'livekit-client';
 import { Room as RoomModel, TrackInfo, TrackSource, TrackType } from '@livekit/protocol';
-import { FrameProcessor, type Credentials, type StreamInfo } from '../../src/frame-processor';
+import { FrameProcessor } from '../../src/frame-processor';
+import type { Credentials, StreamInfo } from '../../src/types';
 
 let ids = 0;
 

@@ -1,0 +1,59 @@
+// The options of NoiseCancellation.create, their defaults, and the checks that refuse a bad
+// value before anything is built (a DenoiserError naming the option and the value).
+import type { ChannelMode } from './types';
+import { DenoiserError } from './errors';
+
+export interface NoiseCancellationOptions {
+  /** Start denoising (true) or bypassed (false). Default true. */
+  enabled?: boolean;
+  /** Pass audio through unprocessed while credentials are not valid. Default false. */
+  requireCredentials?: boolean;
+  /** 'downmix' (default) denoises a mono mix; 'per-channel' denoises up to two channels. */
+  channelMode?: ChannelMode;
+  /** How often the worklet reports stats. Default 1000 ms. */
+  statsIntervalMs?: number;
+  /** On/off crossfade length. Default 10 ms. */
+  crossfadeMs?: number;
+  /** Use the SIMD build: 'auto' (default) when the browser validates SIMD. */
+  simd?: boolean | 'auto';
+  /** Where to load the RNNoise wasm from (default: the file Vite emitted for the npm package). */
+  wasmUrl?: string;
+  /** Where to load the worklet module from (default: the file Vite emitted). */
+  workletUrl?: string;
+  /**
+   * At most this many processors run an engine in one AudioContext (default 64, from the
+   * capacity benchmark). Past it a new processor passes audio through, with bypass reason
+   * 'overload' and an 'error' event, instead of making the whole context miss real time.
+   */
+  maxProcessorsPerContext?: number;
+  /**
+   * When the context's audio thread falls behind real time, processors shed their engines,
+   * newest first (bypass reason 'overload', an 'error' event), and take them back one at a time
+   * once it keeps up again. Default true (never for an OfflineAudioContext).
+   */
+  overloadProtection?: boolean;
+  /**
+   * Chrome may deliver silence from a remote WebRTC track into Web Audio unless the track also
+   * plays in a media element. Default true: a muted <audio> element is attached for remote tracks.
+   */
+  remoteTrackWorkaround?: boolean;
+}
+
+/** From the capacity benchmark (BENCHMARKS.md, P3). */
+export const DEFAULT_MAX_PROCESSORS = 64;
+
+export function validateOptions(options: NoiseCancellationOptions): void {
+  const { statsIntervalMs, crossfadeMs, channelMode, maxProcessorsPerContext } = options;
+  if (maxProcessorsPerContext !== undefined && !(Number.isInteger(maxProcessorsPerContext) && maxProcessorsPerContext >= 0)) {
+    throw DenoiserError.invalidOption('maxProcessorsPerContext', maxProcessorsPerContext, 'a whole number ≥ 0');
+  }
+  if (statsIntervalMs !== undefined && !(Number.isFinite(statsIntervalMs) && statsIntervalMs >= 50)) {
+    throw DenoiserError.invalidOption('statsIntervalMs', statsIntervalMs, 'a number ≥ 50');
+  }
+  if (crossfadeMs !== undefined && !(Number.isFinite(crossfadeMs) && crossfadeMs >= 0 && crossfadeMs <= 1000)) {
+    throw DenoiserError.invalidOption('crossfadeMs', crossfadeMs, 'a number from 0 to 1000');
+  }
+  if (channelMode !== undefined && channelMode !== 'downmix' && channelMode !== 'per-channel') {
+    throw DenoiserError.invalidOption('channelMode', channelMode, "'downmix' or 'per-channel'");
+  }
+}

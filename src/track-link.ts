@@ -1,0 +1,124 @@
+// The per-track half of TrackBinding: what every binding of one track shares. The design follows
+// @livekit/rtc-node's Track.setRoom: the track's room is held weakly, an early return when there
+// is no room before or after keeps the cleared hooks from firing twice, the old room's token
+// listener is always removed and the new one always (re-)added, and pushes fan out to every
+// binding of the track.
+import type { Participant, Room, Track, TrackPublication } from 'livekit-client';
+import type { Credentials, StreamInfo } from './types';
+import { locate } from './locate';
+import { readConnection, TokenWatcher } from './room-adapter';
+import type { TrackBinding } from './track-binding';
+
+export /** Per-track state shared by every binding of that track: its room, its token listener. */
+class TrackLink {
+  private static readonly links = new WeakMap<Track, TrackLink>();
+
+  static of(track: Track): TrackLink {
+    let link = TrackLink.links.get(track);
+    if (!link) TrackLink.links.set(track, (link = new TrackLink(track)));
+    return link;
+  }
+
+  readonly bindings = new Set<TrackBinding>();
+  private roomRef: WeakRef<Room> | undefined;
+  private watcher: TokenWatcher | undefined;
+  private info: StreamInfo | undefined;
+
+  private constructor(private readonly track: Track) {}
+
+  get room(): Room | undefined {
+    return this.roomRef?.deref();
+  }
+
+  get streamInfo(): StreamInfo | undefined {
+    return this.room ? this.info : undefined;
+  }
+
+  /** The track is (still, or again) in `room`, published as `publication` by `participant`. */
+  setRoom(room: Room, participant: Participant, publication: TrackPublication): void;
+  setRoom(room: null): void;
+  setRoom(room: Room | null, participant?: Participant, publication?: TrackPublication): void {
+    const old = this.room;
+    if (!old && !room) return;
+    if (old && old !== room) {
+      this.watcher?.unbind();
+      this.watcher = undefined;
+    }
+    if (!room) {
+      this.roomRef = undefined;
+      this.info = undefined;
+      for (const b of this.bindings) b.clearPushed();
+      return;
+    }
+    this.roomRef = new WeakRef(room);
+    this.info = {
+      roomName: room.name,
+      participantIdentity: participant?.identity ?? '',
+      publicationSid: publication?.trackSid ?? '',
+    };
+    this.watcher ??= new TokenWatcher(room, this.onToken);
+    this.watcher.bind();
+    for (const b of this.bindings) this.pushTo(b);
+  }
+
+  /** The room changed its name (RoomEvent.Moved) or reconnected: re-push what it now says. */
+  refresh(room: Room): void {
+    if (this.room !== room || !this.info) return;
+    const found = locate(room, this.track);
+    this.info = {
+      roomName: room.name,
+      participantIdentity: found?.participant.identity ?? this.info.participantIdentity,
+      publicationSid: found?.publication.trackSid ?? this.info.publicationSid,
+    };
+    this.watcher?.bind();
+    for (const b of this.bindings) this.pushTo(b);
+  }
+
+  /**
+   * Brings a new or re-attached binding up to date. Re-binds the token listener too: the engine
+   * may have stripped it (closed) or been replaced since the track entered the room.
+   */
+  catchUp(binding: TrackBinding): void {
+    this.watcher?.bind();
+    this.pushTo(binding);
+  }
+
+  private pushTo(binding: TrackBinding): void {
+    if (!this.info) return;
+    binding.pushInfo(this.info);
+    const credentials = this.credentialsFor(binding);
+    if (credentials) binding.pushCredentials(credentials);
+  }
+
+  private credentialsFor(binding: TrackBinding, token?: string): Credentials | undefined {
+    const room = this.room;
+    if (!room) return undefined;
+    const fallback = binding.credentialFallback;
+    const url = readConnection(room).url ?? fallback?.url;
+    const fallbackToken = typeof fallback?.token === 'function' ? fallback.token() : fallback?.token;
+    const value = token ?? this.watcher?.currentToken() ?? fallbackToken;
+    return url && value ? { url, token: value } : undefined;
+  }
+
+  private readonly onToken = (token: string): void => {
+    for (const b of this.bindings) {
+      const credentials = this.credentialsFor(b, token);
+      if (credentials) b.pushCredentials(credentials);
+    }
+  };
+
+  add(binding: TrackBinding): void {
+    this.bindings.add(binding);
+  }
+
+  remove(binding: TrackBinding): void {
+    this.bindings.delete(binding);
+    if (this.bindings.size > 0) return;
+    // Nobody listens any more: leave no listener behind on the room's engine.
+    this.watcher?.unbind();
+    this.watcher = undefined;
+    this.roomRef = undefined;
+    this.info = undefined;
+    TrackLink.links.delete(this.track);
+  }
+}
