@@ -36,3 +36,26 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
     this.listeners.clear();
   }
 }
+
+/** The listening half of an emitter: what a public `events` property exposes. */
+export interface EventSource<Events extends { [K in keyof Events]: unknown[] }> {
+  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void;
+  off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void;
+  listenerCount<K extends keyof Events>(event: K): number;
+}
+
+/**
+ * An emitter that its owner keeps private: the owner emits through `send`, and hands out only
+ * `source`, a frozen object that can listen but not emit, so no caller can forge an event.
+ */
+export class EventChannel<Events extends { [K in keyof Events]: unknown[] }> extends TypedEmitter<Events> {
+  readonly source: EventSource<Events> = Object.freeze({
+    on: <K extends keyof Events>(event: K, listener: Listener<Events[K]>) => this.on(event, listener),
+    off: <K extends keyof Events>(event: K, listener: Listener<Events[K]>) => this.off(event, listener),
+    listenerCount: <K extends keyof Events>(event: K) => this.listenerCount(event),
+  });
+
+  send<K extends keyof Events>(event: K, ...args: Events[K]): void {
+    this.emit(event, ...args);
+  }
+}

@@ -1,47 +1,63 @@
-// Every error says what went wrong and the value that made it go wrong, never a token.
+// The one error type of lk-denoise: thrown, and carried by every 'error' event, worklet errors
+// included. Each says what went wrong and, where there is one, carries the value that made it
+// go wrong (never a token).
+import type { DenoiserErrorReason, WorkletErrorReason } from './types';
 
-export type DenoiserErrorReason =
-  | 'worklet-load'
-  | 'wasm-load'
-  | 'context-closed'
-  | 'processor-closed'
-  | 'processor-busy'
-  | 'binding-closed'
-  | 'track-kind'
-  | 'invalid-option'
-  | 'protocol-mismatch'
-  | 'room-internals';
+export type { DenoiserErrorReason };
 
 export class DenoiserError extends Error {
+  /** The value that made it go wrong (a URL, a state, an option's value), when there is one. */
+  readonly value: unknown;
+
   constructor(
     readonly reason: DenoiserErrorReason,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; value?: unknown },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DenoiserError';
+    this.value = options?.value;
   }
 
   static workletLoad(url: string, cause: unknown): DenoiserError {
-    return new DenoiserError('worklet-load', `the worklet module did not load from ${url}: ${describe(cause)}`, { cause });
+    return new DenoiserError('worklet-load', `the worklet module did not load from ${url}: ${describe(cause)}`, { cause, value: url });
   }
 
   static wasmLoad(url: string, cause: unknown): DenoiserError {
-    return new DenoiserError('wasm-load', `the RNNoise wasm did not load from ${url}: ${describe(cause)}`, { cause });
+    return new DenoiserError('wasm-load', `the RNNoise wasm did not load from ${url}: ${describe(cause)}`, { cause, value: url });
+  }
+
+  /** The same failure, once the processor has gone on without its engine. */
+  static passThrough(error: DenoiserError): DenoiserError {
+    return new DenoiserError(error.reason, `${error.message}; audio passes through`, { cause: error, value: error.value });
   }
 
   static contextClosed(state: string): DenoiserError {
-    return new DenoiserError('context-closed', `the AudioContext is not usable (state was ${state})`);
+    return new DenoiserError('context-closed', `the AudioContext is not usable (state was ${state})`, { value: state });
+  }
+
+  /** The live context closed under a running processor. */
+  static contextClosedUnder(): DenoiserError {
+    return new DenoiserError('context-closed', 'the AudioContext was closed; the processor is gone', { value: 'closed' });
+  }
+
+  static contextKind(kind: string, purpose: string): DenoiserError {
+    return new DenoiserError('context-kind', `${purpose} needs an AudioContext (was ${kind})`, { value: kind });
   }
 
   static processorClosed(): DenoiserError {
     return new DenoiserError('processor-closed', 'the processor is closed; create a new one');
   }
 
+  static processorCrashed(): DenoiserError {
+    return new DenoiserError('processor-crashed', 'the audio worklet processor crashed');
+  }
+
   static processorBusy(trackSid: string): DenoiserError {
     return new DenoiserError(
       'processor-busy',
       `the processor is already bound to a live track (${trackSid}); close that binding or use another processor`,
+      { value: trackSid },
     );
   }
 
@@ -50,18 +66,36 @@ export class DenoiserError extends Error {
   }
 
   static trackKind(kind: string): DenoiserError {
-    return new DenoiserError('track-kind', `noise cancellation needs an audio track (was ${kind})`);
+    return new DenoiserError('track-kind', `noise cancellation needs an audio track (was ${kind})`, { value: kind });
+  }
+
+  static noOutputTrack(audioTracks: number): DenoiserError {
+    return new DenoiserError('no-output-track', `the output stream has no audio track (it has ${audioTracks})`, { value: audioTracks });
   }
 
   static invalidOption(name: string, value: unknown, expected: string): DenoiserError {
-    return new DenoiserError('invalid-option', `option ${name} must be ${expected} (was ${JSON.stringify(value)})`);
+    return new DenoiserError('invalid-option', `option ${name} must be ${expected} (was ${JSON.stringify(value)})`, { value });
+  }
+
+  static overload(running: number, limit: number): DenoiserError {
+    return new DenoiserError(
+      'overload',
+      `${running} processors already run in this AudioContext (maxProcessorsPerContext ${limit}); this one passes audio through`,
+      { value: running },
+    );
   }
 
   static roomInternals(detail: string): DenoiserError {
     return new DenoiserError(
       'room-internals',
       `livekit-client internals changed: ${detail}. lk-denoise supports livekit-client ~2.23; see src/room-adapter.ts`,
+      { value: detail },
     );
+  }
+
+  /** An error the worklet posted: its reason is one of ours, its message already names the values. */
+  static fromWorklet(reason: WorkletErrorReason, message: string): DenoiserError {
+    return new DenoiserError(reason, message);
   }
 }
 

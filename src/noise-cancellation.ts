@@ -6,29 +6,23 @@ import {
   PROCESSOR_NAME,
   PROTOCOL_VERSION,
   assertNever,
-  type ErrorReason,
   type FromProcessor,
   type ProcessorOptions,
   type ToProcessor,
 } from '../worklets/protocol';
 import type { Credentials, EngineFlavour, ProcessorStats, StreamInfo } from './types';
 import { DenoiserError } from './errors';
-import { TypedEmitter } from './emitter';
+import { EventChannel, type EventSource } from './emitter';
 import { FrameProcessor } from './frame-processor';
 import { loadWasmModule, loadWorklet, pickEngine } from './loader';
 import { log } from './log';
 import { DEFAULT_MAX_PROCESSORS, validateOptions, type NoiseCancellationOptions } from './options';
 import { sourceFor } from './source-nodes';
 
-export interface NoiseCancellationError {
-  reason: ErrorReason | 'wasm-load' | 'context-closed';
-  message: string;
-}
-
 export type NoiseCancellationEvents = {
   ready: [info: { engine: EngineFlavour | null; latencySamples: number; sampleRate: number }];
   stats: [stats: ProcessorStats];
-  error: [error: NoiseCancellationError];
+  error: [error: DenoiserError];
   closed: [];
 };
 
@@ -69,14 +63,11 @@ export class NoiseCancellation extends FrameProcessor {
     const running = liveCount.get(context) ?? 0;
     const nc = new NoiseCancellation(context, options, engine.flavour, module, running >= limit);
     if (running >= limit) {
-      nc.queueError({
-        reason: 'overload',
-        message: `${running} processors already run in this AudioContext (maxProcessorsPerContext ${limit}); this one passes audio through`,
-      });
+      nc.queueError(DenoiserError.overload(running, limit));
     }
     if (wasm.status === 'rejected') {
-      const error = wasm.reason instanceof Error ? wasm.reason : new Error(String(wasm.reason));
-      nc.queueError({ reason: 'wasm-load', message: `${error.message}; audio passes through` });
+      const failure = wasm.reason instanceof DenoiserError ? wasm.reason : DenoiserError.wasmLoad(wasmUrl, wasm.reason);
+      nc.queueError(DenoiserError.passThrough(failure));
     }
     return nc;
   }
@@ -85,14 +76,17 @@ export class NoiseCancellation extends FrameProcessor {
    * Errors found while creating: kept on the object, and emitted in a later task, after the
    * code awaiting create() has had its chance to subscribe.
    */
-  private queueError(error: NoiseCancellationError): void {
+  private queueError(error: DenoiserError): void {
     this.startError ??= error;
-    setTimeout(() => this.events.emitPublic('error', error), 0);
+    setTimeout(() => this.channel.send('error', error), 0);
   }
 
   readonly context: BaseAudioContext;
   readonly node: AudioWorkletNode;
-  readonly events = new NoiseCancellationEmitter();
+  // Only this class emits: `events` can listen, not emit.
+  private readonly channel = new EventChannel<NoiseCancellationEvents>();
+  /** The processor's events; `on` returns an unsubscribe function. */
+  readonly events: EventSource<NoiseCancellationEvents> = this.channel.source;
   private enabled: boolean;
   private closed = false;
   private finished = false;
@@ -101,7 +95,7 @@ export class NoiseCancellation extends FrameProcessor {
   private mediaElement: HTMLAudioElement | undefined;
   private destination: MediaStreamAudioDestinationNode | undefined;
   private lastStats: ProcessorStats | undefined;
-  private startError: NoiseCancellationError | undefined;
+  private startError: DenoiserError | undefined;
   private readonly counted: boolean;
   private readyInfo: NoiseCancellationEvents['ready'][0] | undefined;
   private readonly remoteWorkaround: boolean;
@@ -151,7 +145,7 @@ export class NoiseCancellation extends FrameProcessor {
     const self = new WeakRef(this);
     this.node.port.onmessage = (event: MessageEvent<FromProcessor>) => self.deref()?.onMessage(event.data);
     this.node.onprocessorerror = () => {
-      self.deref()?.events.emitPublic('error', { reason: 'engine-failed', message: 'the audio worklet processor crashed' });
+      self.deref()?.channel.send('error', DenoiserError.processorCrashed());
     };
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     // An OfflineAudioContext also ends 'closed' once rendered, which is no loss; only a live
@@ -173,7 +167,7 @@ export class NoiseCancellation extends FrameProcessor {
   }
 
   /** Why the engine is not running, if it failed to load or the context was at capacity. */
-  get error(): NoiseCancellationError | undefined {
+  get error(): DenoiserError | undefined {
     return this.startError;
   }
 
@@ -230,7 +224,7 @@ export class NoiseCancellation extends FrameProcessor {
   override attachInput(track: MediaStreamTrack, options: { remote: boolean } = { remote: false }): void {
     if (this.closed) throw DenoiserError.processorClosed();
     if (!('createMediaStreamSource' in this.context)) {
-      throw DenoiserError.invalidOption('context', 'OfflineAudioContext', 'an AudioContext to take a MediaStreamTrack');
+      throw DenoiserError.contextKind('OfflineAudioContext', 'taking a MediaStreamTrack');
     }
     if (track.kind !== 'audio') throw DenoiserError.trackKind(track.kind);
     this.detachInput();
@@ -264,13 +258,14 @@ export class NoiseCancellation extends FrameProcessor {
     if (this.closed) throw DenoiserError.processorClosed();
     if (!this.destination) {
       if (!('createMediaStreamDestination' in this.context)) {
-        throw DenoiserError.invalidOption('context', 'OfflineAudioContext', 'an AudioContext to produce a MediaStreamTrack');
+        throw DenoiserError.contextKind('OfflineAudioContext', 'producing a MediaStreamTrack');
       }
       this.destination = (this.context as AudioContext).createMediaStreamDestination();
       this.node.connect(this.destination);
     }
-    const track = this.destination.stream.getAudioTracks()[0];
-    if (!track) throw new DenoiserError('processor-closed', 'the output stream has no audio track');
+    const tracks = this.destination.stream.getAudioTracks();
+    const track = tracks[0];
+    if (!track) throw DenoiserError.noOutputTrack(tracks.length);
     return track;
   }
 
@@ -294,7 +289,7 @@ export class NoiseCancellation extends FrameProcessor {
   private onContextState(): void {
     if ((this.context.state as AudioContextState) !== 'closed') return;
     if (!this.closed) {
-      this.events.emitPublic('error', { reason: 'context-closed', message: 'the AudioContext was closed; the processor is gone' });
+      this.channel.send('error', DenoiserError.contextClosedUnder());
     }
     this.close();
     this.finishClose();
@@ -307,7 +302,7 @@ export class NoiseCancellation extends FrameProcessor {
     this.node.port.onmessage = null;
     this.node.port.close();
     this.resolveClosed();
-    this.events.emitPublic('closed');
+    this.channel.send('closed');
   }
 
   private send(message: ToProcessor, evenIfClosed = false): void {
@@ -319,15 +314,15 @@ export class NoiseCancellation extends FrameProcessor {
     switch (message.type) {
       case 'ready':
         this.readyInfo = { engine: message.engine, latencySamples: message.latencySamples, sampleRate: message.sampleRate };
-        this.events.emitPublic('ready', this.readyInfo);
+        this.channel.send('ready', this.readyInfo);
         break;
       case 'stats':
         this.lastStats = message.stats;
-        this.events.emitPublic('stats', message.stats);
+        this.channel.send('stats', message.stats);
         break;
       case 'error':
         log.warn(`worklet error (${message.reason}): ${message.message}`);
-        this.events.emitPublic('error', { reason: message.reason, message: message.message });
+        this.channel.send('error', DenoiserError.fromWorklet(message.reason, message.message));
         break;
       case 'closed':
         this.finishClose();
@@ -335,13 +330,6 @@ export class NoiseCancellation extends FrameProcessor {
       default:
         assertNever(message, 'processor message');
     }
-  }
-}
-
-/** The processor's events; `on` returns an unsubscribe function. */
-export class NoiseCancellationEmitter extends TypedEmitter<NoiseCancellationEvents> {
-  emitPublic<K extends keyof NoiseCancellationEvents>(event: K, ...args: NoiseCancellationEvents[K]): void {
-    this.emit(event, ...args);
   }
 }
 

@@ -58,3 +58,27 @@ export interface ProcessorStats {
   /** Linear memory of the wasm instance this processor's engines share with the others in the context. */
   wasmMemoryBytes: number;
 }
+/** The reasons the worklet reports itself; the main thread turns each into a DenoiserError. */
+export type WorkletErrorReason =
+  | 'protocol-mismatch' // the worklet and the main thread speak different protocol versions
+  | 'engine-unavailable' // no compiled wasm module reached the worklet
+  | 'engine-failed' // RNNoise did not start
+  | 'unknown-message' // a port message the worklet does not know
+  | 'credentials-malformed' // the pushed credentials cannot be read
+  | 'overload'; // past maxProcessorsPerContext, or shed while the audio thread fell behind
+
+/** Every reason a DenoiserError carries, thrown or in an 'error' event. The one list. */
+export type DenoiserErrorReason =
+  | WorkletErrorReason
+  | 'worklet-load' // the worklet module did not load
+  | 'wasm-load' // the RNNoise wasm did not load or compile
+  | 'context-closed' // the AudioContext is closed, or closed under the processor
+  | 'context-kind' // the operation needs a live AudioContext, not an OfflineAudioContext
+  | 'processor-closed' // the processor was closed
+  | 'processor-crashed' // the AudioWorkletProcessor threw (onprocessorerror)
+  | 'processor-busy' // the processor already serves another live track
+  | 'binding-closed' // the binding has ended
+  | 'track-kind' // not an audio track
+  | 'no-output-track' // the output stream has no audio track
+  | 'invalid-option' // an option is out of range or of the wrong type
+  | 'room-internals'; // livekit-client internals moved (see src/room-adapter.ts)

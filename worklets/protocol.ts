@@ -1,7 +1,7 @@
 // The one message protocol between the main thread and the AudioWorkletProcessor. Imported by
 // both threads, so it must stay free of DOM, Node and worklet globals. The public types it
 // carries live in src/types.ts; `import type` is erased, so the worklet bundle gains no code.
-import type { ChannelMode, Credentials, EngineFlavour, ProcessorStats, StreamInfo } from '../src/types';
+import type { ChannelMode, Credentials, EngineFlavour, ProcessorStats, StreamInfo, WorkletErrorReason } from '../src/types';
 
 // The worklet side (processor.ts, dsp/) takes its types from this file alone.
 export type {
@@ -36,13 +36,8 @@ export interface ProcessorOptions {
   overloadProtection: boolean;
 }
 
-export type ErrorReason =
-  | 'protocol-mismatch'
-  | 'engine-unavailable'
-  | 'engine-failed'
-  | 'unknown-message'
-  | 'credentials-malformed'
-  | 'overload';
+/** What the worklet reports; the one list of reasons is DenoiserErrorReason (src/types.ts). */
+export type ErrorReason = WorkletErrorReason;
 
 export type ToProcessor =
   | { type: 'stream-info'; info: StreamInfo }

@@ -1,7 +1,7 @@
 // Page harness: renders audio through the real NoiseCancellation worklet in an
 // OfflineAudioContext. Samples cross the page boundary as base64 float32.
 import * as lib from '../../src/index';
-import { NoiseCancellation, type NoiseCancellationOptions, type ProcessorStats } from '../../src/index';
+import { NoiseCancellation, type DenoiserError, type NoiseCancellationOptions, type ProcessorStats } from '../../src/index';
 import { fromBase64, toBase64 } from '../../tools/testing/base64';
 
 export interface RenderRequest {
@@ -30,8 +30,10 @@ async function render(req: RenderRequest): Promise<RenderResult> {
   const length = input.length / channels;
   const ctx = new OfflineAudioContext(channels, length, req.sampleRate);
   const nc = await NoiseCancellation.create(ctx, { statsIntervalMs: 200, ...req.options });
+  // Plain objects: a DenoiserError would cross page.evaluate as a bare Error, without its reason.
+  const plain = (e: DenoiserError) => ({ reason: e.reason, message: e.message });
   const errors: { reason: string; message: string }[] = [];
-  nc.events.on('error', (e) => errors.push(e));
+  nc.events.on('error', (e) => errors.push(plain(e)));
   if (req.streamInfo) nc.onStreamInfoUpdated(req.streamInfo);
   const buffer = ctx.createBuffer(channels, length, req.sampleRate);
   for (let c = 0; c < channels; c++) buffer.copyToChannel(input.subarray(c * length, (c + 1) * length), c);
@@ -66,7 +68,7 @@ async function render(req: RenderRequest): Promise<RenderResult> {
     samples: toBase64(out),
     ready: nc.ready,
     stats: nc.stats,
-    errors: [...errors, ...(nc.error ? [nc.error] : [])],
+    errors: [...errors, ...(nc.error ? [plain(nc.error)] : [])],
     renderMs,
   };
   nc.close();
