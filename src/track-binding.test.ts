@@ -1,3 +1,8 @@
+// Lifecycle units for TrackBinding. The seam: real livekit-client Room, LocalAudioTrack,
+// RemoteAudioTrack and publication objects, but no server and no browser. tools/testing/rooms.ts
+// stands in a fake MediaStreamTrack, sets the engine's private url/token and flags, and these
+// tests emit the Room's and the engine's events themselves (what a signal connection would
+// trigger). The real room path is covered by e2e/nc-room.spec.ts against the loopback server.
 import { describe, expect, it } from 'vitest';
 import { RoomEvent } from 'livekit-client';
 import { TrackBinding } from './track-binding';
@@ -76,8 +81,9 @@ describe('TrackBinding lifecycle', () => {
     expect(p.tokens()).toEqual([tokenB, tokenB2]);
   });
 
-  it('token refresh propagates to the processor of every binding of the track', () => {
+  it('token refresh propagates to the processor of every binding of the track, through one engine listener', () => {
     const room = makeRoom('alpha');
+    const base = tokenListeners(room);
     const track = localTrack();
     publishLocal(room, track, 'TR_1');
     const p1 = new RecordingProcessor();
@@ -89,6 +95,7 @@ describe('TrackBinding lifecycle', () => {
     expect(p1.tokens().at(-1)).toBe(fresh);
     expect(p2.tokens().at(-1)).toBe(fresh);
     // One engine listener serves both bindings of the track.
+    expect(tokenListeners(room)).toBe(base + 1);
   });
 
   it('the same token re-emitted before a reconnect attempt is not pushed twice', () => {
@@ -168,13 +175,20 @@ describe('TrackBinding lifecycle', () => {
     await flushMicrotasks();
   });
 
-  it('fanout to multiple registered streams reaches every binding of the track', () => {
+  it('fanout: a move and a token refresh reach every binding of the track', () => {
+    // A local track: a move disconnects the remote participants, whose bindings then end.
     const room = makeRoom('alpha');
-    const remote = subscribeRemote(room, 'bob', 'TR_bob');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
     const ps = [new RecordingProcessor(), new RecordingProcessor(), new RecordingProcessor()];
-    for (const p of ps) TrackBinding.attach(room, remote.track, { processor: p });
-    room.emit(RoomEvent.Moved, 'ignored-without-token');
-    const t = fakeJwt('alpha', 'me', { iat: 5 });
+    for (const p of ps) TrackBinding.attach(room, track, { processor: p });
+    const moved = fakeJwt('beta', 'me');
+    moveRoom(room, 'beta', moved);
+    for (const p of ps) {
+      expect(p.infos().at(-1)).toEqual({ roomName: 'beta', participantIdentity: room.localParticipant.identity, publicationSid: 'TR_1' });
+      expect(p.tokens().at(-1)).toBe(moved);
+    }
+    const t = fakeJwt('beta', 'me', { iat: 5 });
     refreshToken(room, t);
     for (const p of ps) expect(p.tokens().at(-1)).toBe(t);
   });
@@ -259,18 +273,21 @@ describe('TrackBinding lifecycle', () => {
     expect(p.infos().at(-1)?.publicationSid).toBe('TR_2');
   });
 
-  it('setRoom(null) is idempotent for cleared callbacks: unpublish racing localTrackUnpublished and disconnect', async () => {
+  it('cleared hooks fire once, only after a matching update: unpublish racing localTrackUnpublished and disconnect', async () => {
     const room = makeRoom('alpha');
     const track = localTrack();
     const publication = publishLocal(room, track, 'TR_1');
     const p = new RecordingProcessor();
-    TrackBinding.attach(room, track, { processor: p });
+    const binding = TrackBinding.attach(room, track, { processor: p });
+    let cleared = 0;
+    binding.on('cleared', () => cleared++);
     unpublishLocal(room, publication);
     room.emit(RoomEvent.LocalTrackUnpublished, publication, room.localParticipant);
     room.emit(RoomEvent.Disconnected);
     await flushMicrotasks();
     expect(p.count('info-cleared')).toBe(1);
     expect(p.count('credentials-cleared')).toBe(1);
+    expect(cleared).toBe(1);
   });
 
   it('trackUnsubscribed racing participantDisconnected clears exactly once', async () => {

@@ -1,16 +1,16 @@
 // The per-track half of TrackBinding: what every binding of one track shares. The design follows
-// @livekit/rtc-node's Track.setRoom: the track's room is held weakly, an early return when there
-// is no room before or after keeps the cleared hooks from firing twice, the old room's token
+// @livekit/rtc-node's Track.setRoom: the track's room is held weakly, the old room's token
 // listener is always removed and the new one always (re-)added, and pushes fan out to every
-// binding of the track.
+// binding of the track. The cleared hooks fire only after a matching update (each binding
+// remembers what it pushed), so racing leave paths clear once.
 import type { Participant, Room, Track, TrackPublication } from 'livekit-client';
 import type { Credentials, StreamInfo } from './types';
 import { locate } from './locate';
 import { readConnection, TokenWatcher } from './room-adapter';
 import type { TrackBinding } from './track-binding';
 
-export /** Per-track state shared by every binding of that track: its room, its token listener. */
-class TrackLink {
+/** Per-track state shared by every binding of that track: its room, its token listener. */
+export class TrackLink {
   private static readonly links = new WeakMap<Track, TrackLink>();
 
   static of(track: Track): TrackLink {
@@ -39,7 +39,6 @@ class TrackLink {
   setRoom(room: null): void;
   setRoom(room: Room | null, participant?: Participant, publication?: TrackPublication): void {
     const old = this.room;
-    if (!old && !room) return;
     if (old && old !== room) {
       this.watcher?.unbind();
       this.watcher = undefined;

@@ -1,5 +1,10 @@
-// Real livekit-client Room objects driven by their own events, for Node unit tests. Only the
-// browser primitives a Track needs (MediaStreamTrack, MediaStream) are stood in for.
+// The Room seam for lifecycle units in Node. What is real: livekit-client's Room, its engine
+// object, LocalAudioTrack, RemoteAudioTrack, RemoteParticipant and the publications, so the
+// Room's own handlers run (a 'roomMoved' on the engine renames the room and emits
+// RoomEvent.Moved; closing the engine strips its listeners). What is not: there is no server and
+// no signal connection. A fake MediaStreamTrack (and MediaStream) stands in for the browser's;
+// the engine's private url, token and state flags are set by hand; and the tests emit the
+// Room's and the engine's events themselves, in the order a connection would.
 import {
   LocalAudioTrack,
   LocalTrackPublication,
