@@ -10,6 +10,7 @@ import { DenoiserError } from './errors';
 import { ENGINE_TOKEN_REFRESHED } from './room-adapter';
 import {
   RecordingProcessor,
+  type Call,
   SERVER_URL,
   disconnectParticipant,
   engineOf,
@@ -534,5 +535,119 @@ describe('TrackBinding.attachParticipant', () => {
     TrackBinding.attachParticipant(room, 'bob', { processor: p });
     subscribeRemote(room, 'carol', 'TR_carol');
     expect(p.calls).toEqual([]);
+  });
+});
+
+// Issue 10 item 3: with k bindings on one track, each processor hears each change once.
+describe('TrackBinding pushes each change once per processor', () => {
+  type Scenario = {
+    name: string;
+    /** Drives the room after the k bindings caught up; returns nothing. */
+    run(room: ReturnType<typeof makeRoom>, publication: ReturnType<typeof publishLocal>, track: ReturnType<typeof localTrack>): Promise<void> | void;
+    /** The hooks each processor must hear during `run`, in order. */
+    expected: Call['hook'][];
+  };
+
+  const scenarios: Scenario[] = [
+    {
+      // What livekit-client does on a full reconnect: Reconnecting, the local tracks unpublished
+      // and published again under new SIDs, Reconnected.
+      name: 'a full rejoin (new publication SID)',
+      run(room, publication, track) {
+        room.emit(RoomEvent.SignalReconnecting);
+        room.emit(RoomEvent.Reconnecting);
+        unpublishLocal(room, publication);
+        publishLocal(room, track, 'TR_rejoined');
+        room.emit(RoomEvent.Reconnected);
+      },
+      expected: ['info-cleared', 'credentials-cleared', 'info', 'credentials'],
+    },
+    {
+      // A resume keeps the peer connections and SIDs; the engine re-emits the same token before
+      // its reconnect attempt.
+      name: 'a resume (same SIDs, same token)',
+      run(room) {
+        room.emit(RoomEvent.SignalReconnecting);
+        room.emit(RoomEvent.Reconnecting);
+        refreshToken(room, engineOf(room).token!);
+        room.emit(RoomEvent.Reconnected);
+      },
+      expected: [],
+    },
+    {
+      name: 'a resume during which the server refreshed the token',
+      run(room) {
+        room.emit(RoomEvent.SignalReconnecting);
+        room.emit(RoomEvent.Reconnecting);
+        refreshToken(room, fakeJwt('alpha', 'me', { iat: 77 }));
+        room.emit(RoomEvent.Reconnected);
+      },
+      expected: ['credentials'],
+    },
+    {
+      name: 'a move to another room',
+      run(room) {
+        moveRoom(room, 'beta', fakeJwt('beta', 'me'));
+      },
+      expected: ['info', 'credentials'],
+    },
+    {
+      name: 'a token refresh',
+      run(room) {
+        refreshToken(room, fakeJwt('alpha', 'me', { iat: 78 }));
+      },
+      expected: ['credentials'],
+    },
+  ];
+
+  for (const k of [1, 2, 5]) {
+    for (const scenario of scenarios) {
+      it(`${scenario.name}, with ${k} binding(s) on the track: each processor hears it once`, async () => {
+        const room = makeRoom('alpha');
+        const roomLevel = [RoomEvent.Moved, RoomEvent.Reconnected, RoomEvent.SignalReconnecting] as const;
+        const base = roomLevel.map((e) => room.listenerCount(e));
+        const track = localTrack();
+        const publication = publishLocal(room, track, 'TR_1');
+        const ps = Array.from({ length: k }, () => new RecordingProcessor());
+        for (const p of ps) TrackBinding.attach(room, track, { processor: p });
+        for (const p of ps) expect(p.hooks()).toEqual(['info', 'credentials']);
+        for (const p of ps) p.reset();
+        await scenario.run(room, publication, track);
+        await flushMicrotasks();
+        for (const p of ps) expect(p.hooks()).toEqual(scenario.expected);
+        // Room-level events are heard once per track, not once per binding.
+        expect(roomLevel.map((e) => room.listenerCount(e))).toEqual(base.map((n) => n + 1));
+      });
+    }
+  }
+
+  it('no processor receives the same stream info twice in a row, through every scenario back to back', async () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    let publication = publishLocal(room, track, 'TR_1');
+    const ps = Array.from({ length: 5 }, () => new RecordingProcessor());
+    const bindings = ps.map((p) => TrackBinding.attach(room, track, { processor: p }));
+    const late: RecordingProcessor[] = [];
+    for (const scenario of scenarios) {
+      await scenario.run(room, publication, track);
+      await flushMicrotasks();
+      publication = [...room.localParticipant.trackPublications.values()].find((pub) => pub.track === track)!;
+      // The same room bound again, and a binding attached mid-way, must not repeat either.
+      for (const b of bindings) b.setRoom(room);
+      const p = new RecordingProcessor();
+      TrackBinding.attach(room, track, { processor: p });
+      late.push(p);
+    }
+    for (const p of [...ps, ...late]) {
+      const infos = p.calls.filter((c) => c.hook === 'info' || c.hook === 'info-cleared');
+      for (let i = 1; i < infos.length; i++) {
+        const [before, now] = [infos[i - 1]!, infos[i]!];
+        if (before.hook === 'info' && now.hook === 'info') expect(now.info).not.toEqual(before.info);
+      }
+    }
+    for (const p of ps) {
+      // It did hear every change of the stream, in order.
+      expect(p.infos().map((i) => `${i.roomName}/${i.publicationSid}`)).toEqual(['alpha/TR_1', 'alpha/TR_rejoined', 'beta/TR_rejoined']);
+    }
   });
 });

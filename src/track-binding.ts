@@ -17,6 +17,7 @@ import { DenoiserError } from './errors';
 import { TypedEmitter } from './emitter';
 import { FrameProcessor } from './frame-processor';
 import { locate } from './locate';
+import { listen, unlisten, type RoomHandlers } from './room-events';
 import { ParticipantBinding } from './participant-binding';
 import { TrackLink } from './track-link';
 
@@ -46,12 +47,6 @@ export type TrackBindingEvents = {
   cleared: [];
   ended: [reason: EndReason];
 };
-
-// Room's typed on/off, loosened for the handler table (each handler matches its event).
-interface RoomEmitter {
-  on(event: RoomEvent, handler: (...args: never[]) => void): unknown;
-  off(event: RoomEvent, handler: (...args: never[]) => void): unknown;
-}
 
 // One live binding per processor: a processor runs one track's audio at a time.
 const busy = new WeakMap<FrameProcessor, TrackBinding>();
@@ -169,6 +164,9 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
 
   pushInfo(info: StreamInfo): void {
     if (this.ended) return;
+    // Like credentials: an unchanged value is not said again (a resume, a re-attach).
+    const last = this.pushedInfo;
+    if (last && sameStreamInfo(last, info)) return;
     this.pushedInfo = info;
     this.processor.onStreamInfoUpdated(info);
     this.emit('streamInfoUpdated', info);
@@ -229,28 +227,26 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
   }
 
   // One table for on and off, so the two can never disagree.
-  private roomHandlers(): [RoomEvent, (...args: never[]) => void][] {
+  private roomHandlers(): RoomHandlers {
     return [
       [RoomEvent.TrackSubscribed, this.onTrackSubscribed],
       [RoomEvent.TrackUnsubscribed, this.onTrackUnsubscribed],
       [RoomEvent.LocalTrackPublished, this.onLocalTrackPublished],
       [RoomEvent.LocalTrackUnpublished, this.onLocalTrackUnpublished],
       [RoomEvent.ParticipantDisconnected, this.onParticipantDisconnected],
+      // Each binding ends on its own; the cleared hooks still fire once (see clearPushed).
       [RoomEvent.Disconnected, this.onDisconnected],
-      [RoomEvent.Moved, this.onRefresh],
-      [RoomEvent.Reconnected, this.onRefresh],
-      [RoomEvent.SignalReconnecting, this.onRefresh],
+      // Moved, Reconnected and SignalReconnecting concern the track, not one binding: the
+      // TrackLink handles them once per track.
     ];
   }
 
   private listen(room: Room): void {
-    const emitter = room as unknown as RoomEmitter;
-    for (const [event, handler] of this.roomHandlers()) emitter.on(event, handler);
+    listen(room, this.roomHandlers());
   }
 
   private unlisten(room: Room): void {
-    const emitter = room as unknown as RoomEmitter;
-    for (const [event, handler] of this.roomHandlers()) emitter.off(event, handler);
+    unlisten(room, this.roomHandlers());
   }
 
   // Listeners are arrow-function fields so `off` gets the same reference.
@@ -293,10 +289,8 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     const room = this.room;
     if (room) this.leaveAndEnd(room, 'room-disconnected');
   };
-
-  private readonly onRefresh = (): void => {
-    const room = this.room;
-    if (room) this.link.refresh(room);
-  };
 }
 
+function sameStreamInfo(a: StreamInfo, b: StreamInfo): boolean {
+  return a.roomName === b.roomName && a.participantIdentity === b.participantIdentity && a.publicationSid === b.publicationSid;
+}

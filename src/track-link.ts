@@ -3,9 +3,10 @@
 // listener is always removed and the new one always (re-)added, and pushes fan out to every
 // binding of the track. The cleared hooks fire only after a matching update (each binding
 // remembers what it pushed), so racing leave paths clear once.
-import type { Participant, Room, Track, TrackPublication } from 'livekit-client';
+import { RoomEvent, type Participant, type Room, type Track, type TrackPublication } from 'livekit-client';
 import type { Credentials, StreamInfo } from './types';
 import { locate } from './locate';
+import { listen, unlisten, type RoomHandlers } from './room-events';
 import { readConnection, TokenWatcher } from './room-adapter';
 import type { TrackBinding } from './track-binding';
 
@@ -42,6 +43,7 @@ export class TrackLink {
     if (old && old !== room) {
       this.watcher?.unbind();
       this.watcher = undefined;
+      unlisten(old, this.roomHandlers);
     }
     if (!room) {
       this.roomRef = undefined;
@@ -49,6 +51,7 @@ export class TrackLink {
       for (const b of this.bindings) b.clearPushed();
       return;
     }
+    if (old !== room) listen(room, this.roomHandlers);
     this.roomRef = new WeakRef(room);
     this.info = {
       roomName: room.name,
@@ -60,9 +63,25 @@ export class TrackLink {
     for (const b of this.bindings) this.pushTo(b);
   }
 
-  /** The room changed its name (RoomEvent.Moved) or reconnected: re-push what it now says. */
-  refresh(room: Room): void {
-    if (this.room !== room || !this.info) return;
+  // Room-level events concern the track, so the link hears them once, however many bindings
+  // the track has: each processor is told each change once.
+  private readonly onRoomChanged = (): void => {
+    const room = this.room;
+    if (room) this.refresh(room);
+  };
+
+  private readonly roomHandlers: RoomHandlers = [
+    [RoomEvent.Moved, this.onRoomChanged],
+    [RoomEvent.Reconnected, this.onRoomChanged],
+    [RoomEvent.SignalReconnecting, this.onRoomChanged],
+  ];
+
+  /**
+   * The room changed its name (RoomEvent.Moved) or reconnected: re-push what it now says. The
+   * bindings drop what they already said, so a resume (same SIDs, same token) pushes nothing.
+   */
+  private refresh(room: Room): void {
+    if (!this.info) return;
     const found = locate(room, this.track);
     this.info = {
       roomName: room.name,
@@ -113,9 +132,11 @@ export class TrackLink {
   remove(binding: TrackBinding): void {
     this.bindings.delete(binding);
     if (this.bindings.size > 0) return;
-    // Nobody listens any more: leave no listener behind on the room's engine.
+    // Nobody listens any more: leave no listener behind on the room or its engine.
     this.watcher?.unbind();
     this.watcher = undefined;
+    const room = this.room;
+    if (room) unlisten(room, this.roomHandlers);
     this.roomRef = undefined;
     this.info = undefined;
     TrackLink.links.delete(this.track);
