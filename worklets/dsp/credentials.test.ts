@@ -53,14 +53,41 @@ describe('credential state in the worklet', () => {
     expect(t.setCredentials({ token: `a.${Buffer.from('[1]').toString('base64url')}.c`, url: URL })).toMatch(/not a JSON object/);
   });
 
-  it('identifies a token by a short hash: stable for the same token, different for another', async () => {
+  it('identifies a token by its 32-bit FNV-1a hash, matching the published test vectors', () => {
+    // FNV-1a 32-bit test vectors from the FNV reference (draft-eastlake-fnv): an independent
+    // check that tokenHash is the function it says it is, and stable across releases.
+    expect(tokenHash('')).toBe('811c9dc5');
+    expect(tokenHash('a')).toBe('e40c292c');
+    expect(tokenHash('foobar')).toBe('bf9cf968');
+  });
+
+  it('gives distinct tokens distinct hashes: another expiry, another signature, one character changed', async () => {
     const a = await realToken('alpha', 'alice', 60);
     const b = await realToken('alpha', 'alice', 61);
-    expect(tokenHash(a)).toBe(tokenHash(a));
-    expect(tokenHash(a)).not.toBe(tokenHash(b));
-    expect(tokenHash(a)).toMatch(/^[0-9a-f]{8}$/);
+    const [header, payload, signature] = a.split('.') as [string, string, string];
+    // Same header and claims, signed by another key: a refreshed token must get a new id.
+    const resigned = `${header}.${payload}.${signature.slice(1)}${signature[0] === 'A' ? 'B' : 'A'}`;
+    const variants = [a, b, resigned];
+    // Every single-character change of the payload, as a refresh with a new jti or exp makes.
+    for (let i = 0; i < payload.length; i++) {
+      const other = payload[i] === 'A' ? 'B' : 'A';
+      variants.push(`${header}.${payload.slice(0, i)}${other}${payload.slice(i + 1)}.${signature}`);
+    }
+    const hashes = new Set(variants.map(tokenHash));
+    expect(hashes.size).toBe(variants.length);
+    for (const h of hashes) expect(h).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('never puts the token, or any of its three parts, into the hash or the summary it keeps', async () => {
+    const token = await realToken('alpha', 'alice', 60);
+    const parts = token.split('.');
+    const id = tokenHash(token);
+    // A "hash" cut out of the token (say its signature's tail) would show up inside it.
+    expect(token).not.toContain(id);
     const t = new CredentialTracker();
-    t.setCredentials({ token: a, url: URL });
-    expect(t.token).toMatchObject({ id: tokenHash(a), identity: 'alice', room: 'alpha' });
+    t.setCredentials({ token, url: URL });
+    expect(t.token).toMatchObject({ id, identity: 'alice', room: 'alpha' });
+    const kept = JSON.stringify(t.token);
+    for (const part of parts) expect(kept).not.toContain(part);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_SIZE, IdentityEngine } from './engine';
+import { ENGINE_SAMPLE_RATE, FRAME_SIZE, IdentityEngine } from './engine';
 import { Reframer, reframerDelay } from './reframer';
 import { DenoisePipeline } from './pipeline';
 import { RnnoiseEngine } from './rnnoise';
@@ -168,5 +168,91 @@ describe('pipeline with the RNNoise engine', () => {
     for (let i = 448; i < x.length; i++) expect(Math.abs((out[i] as number) - (x[i - 448] as number))).toBeLessThan(1e-6);
     expect(pipeline.bypassed).toBe(true);
     expect(pipeline.stats.frames).toBe(framesBefore);
+  });
+});
+
+/**
+ * A test double engine whose output (WET) differs from its input: silent input in, constant
+ * WET out. The pipeline's output is then gain·WET + (1 − gain)·0, so it reads out the crossfade
+ * gain sample by sample, which an identity engine (wet = dry) hides.
+ */
+const WET = 0.5;
+const constantEngine = {
+  delay: 0,
+  processFrame(_input: Float32Array, output: Float32Array): number {
+    output.fill(WET);
+    return 1;
+  },
+  reset() {},
+  destroy() {},
+};
+
+/** Crossfade samples for `crossfadeMs` at the engine rate, as the processor computes them. */
+const fadeSamples = (crossfadeMs: number) => Math.round((crossfadeMs / 1000) * ENGINE_SAMPLE_RATE);
+
+/** Runs `blocks` blocks of silence, calling `before(b)` ahead of each; returns the gain per sample. */
+function gainTrace(pipeline: DenoisePipeline, blocks: number, before: (block: number) => void): Float64Array {
+  const silence = new Float32Array(128);
+  const out = new Float32Array(128);
+  const gain = new Float64Array(blocks * 128);
+  for (let b = 0; b < blocks; b++) {
+    before(b);
+    pipeline.process(silence, out);
+    for (let i = 0; i < 128; i++) gain[b * 128 + i] = (out[i] as number) / WET;
+  }
+  return gain;
+}
+
+describe('crossfade, seen through a test double engine whose output differs from its input', () => {
+  for (const crossfadeMs of [10, 1]) {
+    it(`ramps from wet to dry over exactly crossfadeMs = ${crossfadeMs} ms of samples, linearly`, () => {
+      const n = fadeSamples(crossfadeMs);
+      const pipeline = new DenoisePipeline(constantEngine, { crossfadeSamples: n });
+      // Past the reframer's 448 start-up zeros the output is all wet; then disable at block 100.
+      const g = gainTrace(pipeline, 120, (b) => b === 100 && pipeline.setEnabled(false));
+      const toggle = 100 * 128;
+      expect(Array.from(g.subarray(1000, toggle)).every((v) => v === 1)).toBe(true);
+      // The ramp: the first sample after the toggle already moved, and it is all dry n samples
+      // on (n + 1 at most: n float steps of 1/n may leave a last crumb above 0).
+      let lastWet = g.length - 1;
+      while (lastWet > 0 && g[lastWet] !== 1) lastWet--;
+      const firstDry = g.findIndex((v, i) => i > toggle && v === 0);
+      expect(lastWet).toBe(toggle - 1);
+      expect(firstDry - lastWet).toBeGreaterThanOrEqual(n);
+      expect(firstDry - lastWet).toBeLessThanOrEqual(n + 1);
+      // Linear: every step but that crumb is 1/n.
+      for (let i = toggle; i < toggle + n; i++) expect(Math.abs((g[i - 1] as number) - (g[i] as number) - 1 / n)).toBeLessThan(1e-6);
+    });
+  }
+
+  it('takes 1,000 toggles within one second of audio with no step faster than the 10 ms crossfade, and settles on the last', () => {
+    const n = fadeSamples(10);
+    const pipeline = new DenoisePipeline(constantEngine, { crossfadeSamples: n });
+    // Toggle k at 1 s + k ms (off, on, off, …): 1,000 setEnabled calls between 1 s and 2 s. Each
+    // lands before the 128-sample block holding its time, as messages reach the worklet.
+    const times = Array.from({ length: 1000 }, (_, k) => ENGINE_SAMPLE_RATE + (k * ENGINE_SAMPLE_RATE) / 1000);
+    expect((times.at(-1)! - times[0]!) / ENGINE_SAMPLE_RATE).toBeLessThan(1);
+    let next = 0;
+    let calls = 0;
+    const g = gainTrace(pipeline, 3 * 375, (b) => {
+      for (; next < times.length && (times[next] as number) < (b + 1) * 128; next++, calls++) pipeline.setEnabled(next % 2 === 1);
+    });
+    expect(calls).toBe(1000);
+    let fastest = 0;
+    let moved = 0;
+    // From past the reframer's 448 start-up zeros to the end.
+    const storm = g.subarray(1000);
+    for (let i = 1001; i < g.length; i++) {
+      const step = Math.abs((g[i] as number) - (g[i - 1] as number));
+      fastest = Math.max(fastest, step);
+      if (step > 0) moved++;
+    }
+    // At most 1/n per sample: the promised 10 ms from one end to the other.
+    expect(fastest).toBeLessThanOrEqual(1 / n + 1e-6); // 1e-6: the output is float32
+    expect(storm.every((v) => v >= 0 && v <= 1)).toBe(true);
+    // The storm was seen (the gain moved for a good part of that second), and ended enabled.
+    expect(moved).toBeGreaterThan(ENGINE_SAMPLE_RATE / 4);
+    expect(g.subarray(g.length - 128).every((v) => v === 1)).toBe(true);
+    expect(pipeline.enabled).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { RnnoiseEngine } from './rnnoise';
+import { RnnoiseEngine, type RnnoiseExports } from './rnnoise';
 import { DenoisePipeline } from './pipeline';
 import { loadRnnoiseModule } from '../../cli/wasm-node';
 
@@ -14,31 +14,101 @@ function settled(): { arrayBuffers: number; external: number; heapUsed: number }
   return { arrayBuffers: m.arrayBuffers, external: m.external, heapUsed: m.heapUsed };
 }
 
+/**
+ * What the wasm allocator holds, seen from outside: wraps every wasm instance created while it
+ * is installed so that each malloc/free and rnnoise_create/rnnoise_destroy through the exports
+ * is counted. (rnnoise_create's own mallocs happen inside the module; the state pointer it
+ * returns stands for them.) The counted exports are what SharedInstance calls.
+ */
+function countWasmAllocations(): { live: Map<number, string>; exports: () => RnnoiseExports; restore: () => void } {
+  const Real = WebAssembly.Instance;
+  const live = new Map<number, string>();
+  let counted: RnnoiseExports | undefined;
+  function Counting(module: WebAssembly.Module, imports?: WebAssembly.Imports): { exports: RnnoiseExports } {
+    const ex = new Real(module, imports).exports as unknown as RnnoiseExports;
+    counted = {
+      ...ex,
+      malloc: (bytes) => {
+        const p = ex.malloc(bytes);
+        live.set(p, `malloc(${bytes})`);
+        return p;
+      },
+      free: (p) => {
+        live.delete(p);
+        ex.free(p);
+      },
+      rnnoise_create: (model) => {
+        const st = ex.rnnoise_create(model);
+        live.set(st, 'rnnoise_create');
+        return st;
+      },
+      rnnoise_destroy: (st) => {
+        live.delete(st);
+        ex.rnnoise_destroy(st);
+      },
+    };
+    return { exports: counted };
+  }
+  Object.defineProperty(WebAssembly, 'Instance', { value: Counting, configurable: true, writable: true });
+  return {
+    live,
+    exports: () => counted ?? expect.unreachable('no wasm instance was created'),
+    restore: () => Object.defineProperty(WebAssembly, 'Instance', { value: Real, configurable: true, writable: true }),
+  };
+}
+
+/** Where the allocator's free space starts: a block larger than any freed hole comes from there. */
+function heapTop(ex: RnnoiseExports): number {
+  const probe = ex.malloc(1 << 20);
+  ex.free(probe);
+  return probe;
+}
+
 describe('engine memory', () => {
-  it('does not grow over 1,000 create/process/destroy cycles: states are freed inside the shared instance', () => {
+  it('does not grow over 1,000 create/process/destroy cycles: every state and buffer is freed inside the shared instance', () => {
     const module = loadRnnoiseModule();
     const frame = new Float32Array(128).fill(0.01);
     const out = new Float32Array(128);
-    const cycle = () => {
-      const p = new DenoisePipeline(new RnnoiseEngine(module));
-      for (let i = 0; i < 8; i++) p.process(frame, out);
-      p.destroy();
-    };
-    // One engine stays alive, so the instance does too, and its heap shows any state leak.
-    const anchor = new RnnoiseEngine(module);
-    for (let i = 0; i < 50; i++) cycle();
-    const before = settled();
-    const wasmBefore = anchor.memoryBytes;
-    for (let i = 0; i < 1000; i++) cycle();
-    const after = settled();
-    const wasmAfter = anchor.memoryBytes;
-    console.log(
-      `engine memory over 1,000 cycles: wasm ${wasmBefore} → ${wasmAfter} bytes, external ${((after.external - before.external) / 1024).toFixed(0)} KiB, JS heap ${((after.heapUsed - before.heapUsed) / 1024).toFixed(0)} KiB`,
-    );
-    expect(wasmAfter).toBe(wasmBefore);
-    expect(after.external - before.external).toBeLessThan(1024 * 1024);
-    expect(after.heapUsed - before.heapUsed).toBeLessThan(8 * 1024 * 1024);
-    anchor.destroy();
+    // A share key of this test's own, so the instance is created now, under the counting wrapper.
+    const key = Symbol('engine-memory');
+    const wasm = countWasmAllocations();
+    try {
+      const cycle = () => {
+        const p = new DenoisePipeline(new RnnoiseEngine(module, key));
+        for (let i = 0; i < 8; i++) p.process(frame, out);
+        p.destroy();
+      };
+      // One engine stays alive, so the instance does too, and its heap shows any state leak.
+      const anchor = new RnnoiseEngine(module, key);
+      const ex = wasm.exports();
+      expect([...wasm.live.values()].sort()).toEqual(['malloc(1920)', 'malloc(1920)', 'rnnoise_create']);
+      for (let i = 0; i < 50; i++) cycle();
+      const before = settled();
+      const liveBefore = wasm.live.size;
+      const topBefore = heapTop(ex);
+      const wasmBefore = anchor.memoryBytes;
+      for (let i = 0; i < 1000; i++) cycle();
+      const after = settled();
+      const topAfter = heapTop(ex);
+      console.log(
+        `engine memory over 1,000 cycles: live wasm allocations ${liveBefore} → ${wasm.live.size}, allocator top ${topBefore} → ${topAfter}, ` +
+          `wasm memory ${wasmBefore} → ${anchor.memoryBytes} bytes, external ${((after.external - before.external) / 1024).toFixed(0)} KiB, JS heap ${((after.heapUsed - before.heapUsed) / 1024).toFixed(0)} KiB`,
+      );
+      // Only the anchor's state and two frame buffers are live: a single skipped free or destroy
+      // leaves 1,000 more.
+      expect(wasm.live.size).toBe(liveBefore);
+      expect(liveBefore).toBe(3);
+      // And the allocator's free space starts where it did: nothing leaked inside the module
+      // either (a leaked state or buffer pushes this up by its size per cycle).
+      expect(topAfter).toBe(topBefore);
+      expect(anchor.memoryBytes).toBe(wasmBefore);
+      expect(after.external - before.external).toBeLessThan(1024 * 1024);
+      expect(after.heapUsed - before.heapUsed).toBeLessThan(8 * 1024 * 1024);
+      anchor.destroy();
+      expect(wasm.live.size).toBe(0);
+    } finally {
+      wasm.restore();
+    }
   });
 });
 
