@@ -27,7 +27,7 @@ describe('token verification', () => {
   });
 
   it('refuses a missing token with 401', async () => {
-    expect(await verifier.check(undefined)).toEqual({ ok: false, status: 401, reason: 'missing access_token' });
+    expect(await verifier.check(undefined)).toEqual({ ok: false, status: 401, reason: 'missing token: neither an access_token query parameter nor an Authorization: Bearer header' });
   });
 
   it('refuses a malformed token with 401 naming it malformed', async () => {
@@ -137,6 +137,34 @@ describe('loopback server over HTTP and WebSocket', () => {
     expect(await expired.text()).toMatch(/expired/);
     const noJoin = await fetch(`${server.httpUrl}/rtc/v1/validate?access_token=${await token({ roomJoin: false })}`);
     expect(noJoin.status).toBe(403);
+  });
+
+  it.each(['/rtc/validate', '/rtc/v1/validate'])('reads the token of %s from an Authorization: Bearer header too', async (path) => {
+    const good = await fetch(`${server.httpUrl}${path}`, { headers: { authorization: `Bearer ${await token()}` } });
+    expect(good.status).toBe(200);
+    const expired = await fetch(`${server.httpUrl}${path}`, { headers: { authorization: `Bearer ${await token({ ttl: -10 })}` } });
+    expect(expired.status).toBe(401);
+    expect(await expired.text()).toMatch(/expired/);
+    const none = await fetch(`${server.httpUrl}${path}`);
+    expect(await none.text()).toMatch(/missing token/);
+  });
+
+  it.each(['/rtc', '/rtc/v1'])('joins a WebSocket on %s whose token comes only in an Authorization: Bearer header', async (path) => {
+    const ws = new WebSocket(`${server.url}${path}`, { headers: { authorization: `Bearer ${await token({ identity: `bearer-${path.length}` })}` } });
+    const first = await new Promise<SignalResponse>((resolve, reject) => {
+      ws.once('message', (d) => resolve(SignalResponse.fromBinary(new Uint8Array(d as Buffer))));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`refused with ${res.statusCode}`)));
+    });
+    expect(first.message.case).toBe('join');
+    ws.close();
+    await expect.poll(() => server.stats().participants).toBe(0);
+  });
+
+  it('refuses a WebSocket join whose Bearer header carries a bad token, with the reason logged', async () => {
+    const ws = new WebSocket(`${server.url}/rtc/v1`, { headers: { authorization: `Bearer ${await token({ ttl: -10 })}` } });
+    const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(401);
+    expect(lines.some((l) => /join refused \(401\): token expired/.test(l))).toBe(true);
   });
 
   it('adds CORS headers for loopback origins only', async () => {

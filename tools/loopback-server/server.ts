@@ -103,6 +103,17 @@ export function reply(req: IncomingMessage, res: ServerResponse, status: number,
   res.end(text);
 }
 
+/**
+ * The join token: livekit-client sends `?access_token=`, the native SDKs' Rust core sends
+ * `Authorization: Bearer …` only. Both are read; the query wins when both are given.
+ */
+export function joinTokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const query = url.searchParams.get('access_token');
+  if (query) return query;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+}
+
 function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
   const statusText = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Bad Request';
   const body = Buffer.from(reason, 'utf8');
@@ -221,7 +232,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
       }
       const rtc = endpointOf(url.pathname);
       if (rtc?.validate) {
-        const check = await verifier.check(url.searchParams.get('access_token'), url.searchParams.get('room'));
+        const check = await verifier.check(joinTokenOf(req, url), url.searchParams.get('room'));
+        if (!check.ok) log(`validate refused (${check.status}): ${check.reason}`);
         return check.ok ? reply(req, res, 200, 'success') : reply(req, res, check.status, check.reason);
       }
       if (rtc) return reply(req, res, 400, 'this endpoint expects a WebSocket upgrade');
@@ -253,7 +265,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
       if (!isLoopback(req)) return rejectUpgrade(socket, 403, 'loopback clients only');
       const rtc = endpointOf(url.pathname);
       if (!rtc || rtc.validate) return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
-      const check = await verifier.check(url.searchParams.get('access_token'), url.searchParams.get('room'));
+      const check = await verifier.check(joinTokenOf(req, url), url.searchParams.get('room'));
       if (!check.ok) {
         log(`join refused (${check.status}): ${check.reason}`);
         return rejectUpgrade(socket, check.status, check.reason);
