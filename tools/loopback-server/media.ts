@@ -15,7 +15,7 @@ import {
   type RTCRtpSender,
   type RTCRtpTransceiver,
 } from 'werift';
-import { parseMediaSections, patchLocalSdp, loopbackCandidatesOnly, isLoopbackCandidate, type MediaSection } from './sdp';
+import { parseMediaSections, patchLocalSdp, loopbackCandidatesOnly, isLoopbackCandidate, isLiveSection, remoteSends, type MediaSection } from './sdp';
 
 export type TransportMode = 'single' | 'dual';
 export type SignalTarget = 'publisher' | 'subscriber';
@@ -89,10 +89,6 @@ function createPeer(counter: PeerCounter): RTCPeerConnection {
     iceInterfaceAddresses: { udp4: '127.0.0.1' },
     iceFilterCandidatePair: (pair) => pair.localCandidate.host === '127.0.0.1' && pair.remoteCandidate.host === '127.0.0.1',
   });
-}
-
-function remoteSends(section: MediaSection | undefined): boolean {
-  return !!section && section.port !== 0 && (section.direction === 'sendonly' || section.direction === 'sendrecv');
 }
 
 /** Subscriber media is matched by the client through `a=msid:<PA_sid>|<TR_sid> <TR_sid>`. */
@@ -270,7 +266,7 @@ export class ParticipantMedia {
     for (const d of this.downTracks.values()) if (d.state === 'bound') bound.add(d.transceiver);
     const free = this.pub.getTransceivers().filter((t) => {
       const section = t.mid !== null ? byMid.get(t.mid) : undefined;
-      return t.kind === 'audio' && section?.direction === 'recvonly' && section.port !== 0 && !bound.has(t) && !this.parked.has(t);
+      return t.kind === 'audio' && section?.direction === 'recvonly' && isLiveSection(section) && !bound.has(t) && !this.parked.has(t);
     });
     for (const d of this.downTracks.values()) {
       if (d.state !== 'pending') continue;

@@ -12,6 +12,8 @@ export interface MediaSection {
   /** Second part of `a=msid:<stream> <track>`; for livekit-client publishers this is the track cid. */
   msidTrackId: string | undefined;
   msidStreamId: string | undefined;
+  /** `a=bundle-only`: port 0 then means "rides on the BUNDLE transport", not "rejected" (Firefox). */
+  bundleOnly: boolean;
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -40,6 +42,7 @@ export function parseMediaSections(sdp: string): MediaSection[] {
     let direction: Direction = 'sendrecv'; // RFC 3264 default when no attribute is present
     let msidTrackId: string | undefined;
     let msidStreamId: string | undefined;
+    let bundleOnly = false;
     for (const line of lines) {
       if (line.startsWith('a=mid:')) mid = line.slice(6).trim();
       else if (line === 'a=sendrecv' || line === 'a=sendonly' || line === 'a=recvonly' || line === 'a=inactive') {
@@ -48,10 +51,27 @@ export function parseMediaSections(sdp: string): MediaSection[] {
         const [stream, track] = line.slice(7).trim().split(' ');
         msidStreamId = stream;
         msidTrackId = track;
-      }
+      } else if (line === 'a=bundle-only') bundleOnly = true;
     }
-    return { index, kind: m?.[1] ?? 'unknown', mid, port: Number(m?.[2] ?? 0), direction, msidTrackId, msidStreamId };
+    return { index, kind: m?.[1] ?? 'unknown', mid, port: Number(m?.[2] ?? 0), direction, msidTrackId, msidStreamId, bundleOnly };
   });
+}
+
+/** Not rejected: a non-zero port, or port 0 with `a=bundle-only` (RFC 8843; Firefox's new sections). */
+export function isLiveSection(section: MediaSection): boolean {
+  return section.port !== 0 || section.bundleOnly;
+}
+
+export function remoteSends(section: MediaSection | undefined): boolean {
+  return !!section && isLiveSection(section) && (section.direction === 'sendonly' || section.direction === 'sendrecv');
+}
+
+/**
+ * The publisher's audio sections that carry a track. The msid stream id does not matter: the
+ * native SDKs' Rust core writes `a=msid:- <cid>` (no stream), livekit-client a stream id.
+ */
+export function publishedAudioSections(sections: MediaSection[]): MediaSection[] {
+  return sections.filter((s) => s.kind === 'audio' && s.mid !== undefined && remoteSends(s));
 }
 
 /**

@@ -30,7 +30,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { JoinClaims } from './auth';
 import { Forwarder, ParticipantMedia, type PeerCounter, type TransportMode } from './media';
 import { newSid, type PublishedTrack, type Room, type RoomMember, type RoomRegistry } from './room';
-import type { MediaSection } from './sdp';
+import { publishedAudioSections, type MediaSection } from './sdp';
 
 export const SERVER_VERSION = '1.9.0';
 /** ParticipantInfo versions only ever grow: the client ignores updates with an older version. */
@@ -367,7 +367,7 @@ export class Session implements RoomMember {
    */
   private reconcilePublished(sections: MediaSection[]): void {
     if (this.closed) return;
-    const sending = sections.filter((s) => s.kind === 'audio' && s.mid !== undefined && s.port !== 0 && (s.direction === 'sendonly' || s.direction === 'sendrecv') && s.msidStreamId !== '-');
+    const sending = publishedAudioSections(sections);
     const sendingMids = new Set(sending.map((s) => s.mid!));
     for (const track of [...this.tracks.values()]) {
       if (track.state === 'active' && (!track.mid || !sendingMids.has(track.mid))) {
