@@ -44,7 +44,9 @@ describe('sending sections of other clients (SDP text)', () => {
   });
 });
 
-type Case = NonNullable<SignalResponse['message']['case']>;
+type Message = SignalResponse['message'];
+type Case = NonNullable<Message['case']>;
+type ValueOf<C extends Case> = Extract<Message, { case: C }>['value'];
 
 class RawClient {
   readonly messages: SignalResponse[] = [];
@@ -63,10 +65,10 @@ class RawClient {
   send(message: SignalRequest['message']): void {
     this.ws.send(new SignalRequest({ message }).toBinary());
   }
-  async next<C extends Case>(kind: C): Promise<Extract<SignalResponse['message'], { case: C }>['value']> {
+  async next<C extends Case>(kind: C): Promise<ValueOf<C>> {
     await expect.poll(() => this.messages.some((m) => m.message.case === kind), { timeout: 10_000 }).toBe(true);
-    const found = this.messages.find((m) => m.message.case === kind)!;
-    return found.message.value as Extract<SignalResponse['message'], { case: C }>['value'];
+    const found = this.messages.find((m) => m.message.case === kind)!.message;
+    return found.value as ValueOf<C>;
   }
   close(): void {
     this.ws.close();
