@@ -1,6 +1,8 @@
 // Small SDP text helpers. werift's own SDP objects are used for negotiation; these only patch
 // what werift gets wrong for Chromium and read the few facts the signalling layer needs.
 
+import type { CandidatePolicy } from './candidates';
+
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 export interface MediaSection {
@@ -16,8 +18,6 @@ export interface MediaSection {
   bundleOnly: boolean;
 }
 
-const LOOPBACK = '127.0.0.1';
-
 function splitSections(sdp: string): { head: string[]; sections: string[][] } {
   const lines = sdp.split(/\r?\n/).filter((l) => l.length > 0);
   const head: string[] = [];
@@ -28,10 +28,6 @@ function splitSections(sdp: string): { head: string[]; sections: string[][] } {
     else sections[sections.length - 1]!.push(line);
   }
   return { head, sections };
-}
-
-function join(head: string[], sections: string[][]): string {
-  return [...head, ...sections.flat()].join('\r\n') + '\r\n';
 }
 
 export function parseMediaSections(sdp: string): MediaSection[] {
@@ -83,20 +79,7 @@ export function fixZeroPorts(sdp: string): string {
   return sdp.replace(/^m=(audio|video|application) 0 /gm, 'm=$1 9 ');
 }
 
-/** Keeps only 127.0.0.1 candidates: this server is loopback-only by design. */
-export function loopbackCandidatesOnly(sdp: string): string {
-  const { head, sections } = splitSections(sdp);
-  const kept = sections.map((lines) => lines.filter((l) => !l.startsWith('a=candidate:') || isLoopbackCandidate(l.slice(2))));
-  return join(head, kept);
-}
-
-/** `candidate:<foundation> <component> <transport> <priority> <address> <port> typ ...` */
-export function isLoopbackCandidate(candidate: string): boolean {
-  const parts = candidate.replace(/^a=/, '').split(' ');
-  return parts[4] === LOOPBACK;
-}
-
-/** Everything the server's answer needs patched before a browser sees it. */
-export function patchLocalSdp(sdp: string): string {
-  return loopbackCandidatesOnly(fixZeroPorts(sdp));
+/** Everything the server's own description needs patched before a client sees it. */
+export function patchLocalSdp(sdp: string, policy: CandidatePolicy): string {
+  return policy.filterSdp(fixZeroPorts(sdp));
 }

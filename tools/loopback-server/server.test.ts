@@ -7,7 +7,8 @@ import WebSocket from 'ws';
 import { startServer, type LoopbackServer } from './server';
 import { JoinTokenVerifier } from './auth';
 import { resolveTarget, DEV_API_KEY, DEV_API_SECRET } from './config';
-import { fixZeroPorts, loopbackCandidatesOnly, parseMediaSections } from './sdp';
+import { fixZeroPorts, parseMediaSections } from './sdp';
+import { CandidatePolicy } from './candidates';
 
 const KEY = 'testkey';
 const SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -85,10 +86,19 @@ describe('SDP patches', () => {
     expect(fixZeroPorts(sdp)).toContain('m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0');
   });
 
-  it('keeps only 127.0.0.1 candidates', () => {
-    const out = loopbackCandidatesOnly(sdp);
+  it('keeps only 127.0.0.1 candidates by default, and names each dropped one', () => {
+    const dropped: string[] = [];
+    const out = new CandidatePolicy().filterSdp(sdp, (why) => dropped.push(why));
     expect(out).toContain('127.0.0.1 50000');
     expect(out).not.toContain('192.0.2.7');
+    expect(out).not.toContain('abc.local');
+    expect(dropped).toEqual([expect.stringContaining('192.0.2.7 is not in'), expect.stringContaining('abc.local is not in')]);
+  });
+
+  it('also keeps candidates for explicitly allowed addresses, and only those', () => {
+    const out = new CandidatePolicy(['192.0.2.7']).filterSdp(sdp);
+    expect(out).toContain('127.0.0.1 50000');
+    expect(out).toContain('192.0.2.7 50001');
     expect(out).not.toContain('abc.local');
   });
 
@@ -97,6 +107,23 @@ describe('SDP patches', () => {
       { mid: '0', direction: 'inactive', msidTrackId: undefined, port: 0 },
       { mid: '1', direction: 'sendonly', msidTrackId: 'track-cid', port: 9 },
     ]);
+  });
+});
+
+describe('candidate address policy', () => {
+  it('binds ICE to 127.0.0.1 when loopback only, and to every interface with extra addresses', () => {
+    expect(new CandidatePolicy().iceBinding()).toEqual({ iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1' } });
+    expect(new CandidatePolicy(['10.213.0.1']).iceBinding()).toEqual({ iceAdditionalHostAddresses: ['127.0.0.1', '10.213.0.1'], iceInterfaceAddresses: undefined });
+  });
+
+  it('reads a comma or space separated list (CLI and environment form)', () => {
+    expect([...CandidatePolicy.fromList('10.213.0.1, 10.213.0.2').addresses]).toEqual(['127.0.0.1', '10.213.0.1', '10.213.0.2']);
+    expect(CandidatePolicy.fromList(undefined).loopbackOnly).toBe(true);
+  });
+
+  it('refuses an address that is not an IPv4 literal, naming it', async () => {
+    expect(() => new CandidatePolicy(['host.local'])).toThrow(/'host.local' is not an IPv4 address/);
+    await expect(startServer({ port: 0, allowedCandidateAddresses: ['::1'] })).rejects.toThrow(/'::1'/);
   });
 });
 

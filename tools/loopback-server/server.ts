@@ -16,6 +16,7 @@ import {
 } from '@livekit/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { JoinTokenVerifier, type JoinClaims } from './auth';
+import { CandidatePolicy } from './candidates';
 import { DEFAULT_DEV_TOKEN_TTL_SECONDS, DEV_API_KEY, DEV_API_SECRET, mintToken, signToken, type MintOptions } from './config';
 import { handleAdmin, type AdminControls } from './admin';
 import type { PeerCounter } from './media';
@@ -37,6 +38,12 @@ export interface ServerOptions {
   pingTimeoutSeconds?: number;
   /** false (default): silent; true: console.log; or a sink of one line per lifecycle transition. */
   log?: boolean | ((line: string) => void);
+  /**
+   * ICE candidate addresses accepted besides 127.0.0.1, e.g. ['10.213.0.1'] for a browser in a
+   * network namespace the test made. Default: none (loopback only). Never this machine's own
+   * interface address. CLI: --allowed-candidate-addresses=a,b or LK_ALLOWED_CANDIDATE_ADDRESSES.
+   */
+  allowedCandidateAddresses?: readonly string[];
   /** Test hook: called with every token the server pushes (refreshToken, roomMoved). */
   onTokenPushed?: (identity: string, room: string, token: string) => void;
 }
@@ -164,6 +171,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   const verifier = new JoinTokenVerifier(apiKey, apiSecret);
   const registry = new RoomRegistry();
   const counter: PeerCounter = { open: 0 };
+  const candidatePolicy = new CandidatePolicy(options.allowedCandidateAddresses);
   const sessions = new Set<Session>();
   const connections = new Set<Duplex>();
   const refreshTtl = options.refreshTokenTtlSeconds ?? 600;
@@ -302,6 +310,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
         const session = new Session(ws, check.claims, params, {
           registry,
           counter,
+          candidatePolicy,
           log,
           pingIntervalSeconds: options.pingIntervalSeconds ?? 5,
           pingTimeoutSeconds: options.pingTimeoutSeconds ?? 15,
@@ -332,7 +341,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
-  log(`listening on ws://127.0.0.1:${port}`);
+  log(`listening on ws://127.0.0.1:${port}; ICE candidates accepted for ${[...candidatePolicy.addresses].join(', ')}`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -28,6 +28,7 @@ import {
 } from '@livekit/protocol';
 import type { WebSocket, RawData } from 'ws';
 import type { JoinClaims } from './auth';
+import type { CandidatePolicy } from './candidates';
 import { Forwarder, ParticipantMedia, type PeerCounter, type TransportMode } from './media';
 import { newSid, type PublishedTrack, type Room, type RoomMember, type RoomRegistry } from './room';
 import { publishedAudioSections, type MediaSection } from './sdp';
@@ -42,6 +43,7 @@ function nextVersion(): number {
 export interface SessionDeps {
   registry: RoomRegistry;
   counter: PeerCounter;
+  candidatePolicy: CandidatePolicy;
   log: (line: string) => void;
   pingIntervalSeconds: number;
   pingTimeoutSeconds: number;
@@ -98,8 +100,10 @@ export class Session implements RoomMember {
           for (const t of this.tracks.values()) if (t.state === 'active' && t.mid === mid) t.forwarder.forward(rtp);
         },
         onFailure: (reason) => this.deps.log(`participant ${this.identity} in ${this.room.name}: ${reason}`),
+        onIgnored: (what) => this.ignored(what),
       },
       deps.counter,
+      deps.candidatePolicy,
     );
   }
 
@@ -256,10 +260,10 @@ export class Session implements RoomMember {
     try {
       const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       req = isBinary ? SignalRequest.fromBinary(bytes) : SignalRequest.fromJsonString(bytes.toString('utf8'));
-    } catch {
+    } catch (e) {
       // Garbage frames are dropped; the session stays up (a client bug must not kill the server).
       this.unknownMessages++;
-      return;
+      return this.ignored(`undecodable ${isBinary ? 'binary' : 'text'} frame: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.handle(req);
   }
@@ -281,7 +285,8 @@ export class Session implements RoomMember {
         return;
       case 'mute': {
         const track = this.tracks.get(msg.value.sid);
-        if (!track || track.info.muted === msg.value.muted) return;
+        if (!track) return this.ignored(`mute for unknown track ${msg.value.sid}`);
+        if (track.info.muted === msg.value.muted) return;
         track.info.muted = msg.value.muted;
         this.version = nextVersion();
         this.room.announce(this);
@@ -303,10 +308,14 @@ export class Session implements RoomMember {
             this.media.unsubscribe(trackSid);
             continue;
           }
-          for (const other of this.room.othersOf(this)) {
-            const track = other.activeTracks().find((t) => t.sid === trackSid);
-            if (track && this.canSubscribe) this.subscribeTo(other.sid, track);
+          if (!this.canSubscribe) {
+            this.ignored(`subscription to ${trackSid} refused: token lacks the canSubscribe grant`);
+            continue;
           }
+          const publisher = this.room.othersOf(this).find((o) => o.activeTracks().some((t) => t.sid === trackSid));
+          const track = publisher?.activeTracks().find((t) => t.sid === trackSid);
+          if (!publisher || !track) this.ignored(`subscription to unknown track ${trackSid} in room ${this.room.name}`);
+          else this.subscribeTo(publisher.sid, track);
         }
         return;
       case 'trackSetting':
@@ -322,24 +331,32 @@ export class Session implements RoomMember {
       case 'updateDataSubscription':
       case 'storeDataBlobRequest':
       case 'getDataBlobRequest':
-        return; // accepted and ignored: no effect on an audio-only loopback server
+        // Accepted and ignored: no effect on an audio-only loopback server.
+        return this.ignored(`request '${msg.case}' has no effect on this audio-only server`);
       case undefined:
         this.unknownMessages++;
-        return;
+        return this.ignored('request of an unknown type (empty or newer than @livekit/protocol 1.52)');
       default: {
         const unhandled: never = msg;
-        void unhandled;
         this.unknownMessages++;
+        this.ignored(`request '${String((unhandled as { case: unknown }).case)}' is not handled`);
       }
     }
   }
 
+  /** Every request the server refuses or ignores is logged with its reason (never a token). */
+  private ignored(what: string): void {
+    this.deps.log(`participant ${this.identity} in room ${this.room.name}: ignored: ${what}`);
+  }
+
   private addTrack(req: AddTrackRequest): void {
-    const refuse = (message: string): void =>
+    const refuse = (message: string): void => {
+      this.ignored(`addTrack ${req.cid} refused: ${message}`);
       this.send({
         case: 'requestResponse',
         value: new RequestResponse({ reason: RequestResponse_Reason.NOT_ALLOWED, message, request: { case: 'addTrack', value: req } }),
       });
+    };
     if (!this.claims.canPublish) return refuse('token lacks the canPublish grant');
     if (req.type !== TrackType.AUDIO) return refuse(`only audio tracks are supported, got track type ${TrackType[req.type]}`);
     const sid = newSid('TR');
@@ -368,6 +385,11 @@ export class Session implements RoomMember {
   private reconcilePublished(sections: MediaSection[]): void {
     if (this.closed) return;
     const sending = publishedAudioSections(sections);
+    for (const s of sections) {
+      if (s.kind === 'video' && s.direction !== 'recvonly' && s.direction !== 'inactive' && s.port !== 0) {
+        this.ignored(`sending video section mid=${s.mid ?? '?'}: this server forwards audio only`);
+      }
+    }
     const sendingMids = new Set(sending.map((s) => s.mid!));
     for (const track of [...this.tracks.values()]) {
       if (track.state === 'active' && (!track.mid || !sendingMids.has(track.mid))) {
@@ -383,7 +405,10 @@ export class Session implements RoomMember {
       if (boundMids.has(section.mid)) continue;
       const pending = [...this.tracks.values()].filter((t) => t.state === 'pending');
       const track = pending.find((t) => t.cid === section.msidTrackId) ?? pending[0];
-      if (!track) continue;
+      if (!track) {
+        this.ignored(`sending section mid=${section.mid ?? '?'} (msid track ${section.msidTrackId ?? 'none'}) matches no addTrack request`);
+        continue;
+      }
       track.state = 'active';
       track.mid = section.mid;
       track.info.mid = section.mid ?? '';
