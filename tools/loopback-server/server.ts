@@ -100,8 +100,12 @@ export function corsHeaders(req: IncomingMessage): Record<string, string> {
   };
 }
 
+/** Refusal text of each 4xx/5xx reply, so the server's request log can say why (never a token). */
+const refusals = new WeakMap<ServerResponse, string>();
+
 export function reply(req: IncomingMessage, res: ServerResponse, status: number, body: string | object): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
+  if (status >= 400) refusals.set(res, text);
   res.writeHead(status, {
     'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
     'Cache-Control': 'no-store',
@@ -231,6 +235,13 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   };
 
   const server = createServer((req, res) => {
+    // Every refused HTTP request is logged: method, path (never the query, which may hold a
+    // token), status and reason.
+    res.on('finish', () => {
+      if (res.statusCode < 400) return;
+      const path = (req.url ?? '/').split('?')[0];
+      log(`http ${req.method ?? '?'} ${path} refused (${res.statusCode}): ${refusals.get(res) ?? 'no reason given'}`);
+    });
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (!isLoopback(req)) return reply(req, res, 403, 'loopback clients only');
@@ -241,7 +252,6 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
       const rtc = endpointOf(url.pathname);
       if (rtc?.validate) {
         const check = await verifier.check(joinTokenOf(req, url), url.searchParams.get('room'));
-        if (!check.ok) log(`validate refused (${check.status}): ${check.reason}`);
         return check.ok ? reply(req, res, 200, 'success') : reply(req, res, check.status, check.reason);
       }
       if (rtc) return reply(req, res, 400, 'this endpoint expects a WebSocket upgrade');
@@ -270,14 +280,15 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
     socket.on('error', () => undefined);
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (!isLoopback(req)) return rejectUpgrade(socket, 403, 'loopback clients only');
+      const refuse = (status: number, reason: string): void => {
+        log(`join refused (${status}): ${reason} (WebSocket ${url.pathname})`);
+        rejectUpgrade(socket, status, reason);
+      };
+      if (!isLoopback(req)) return refuse(403, 'loopback clients only');
       const rtc = endpointOf(url.pathname);
-      if (!rtc || rtc.validate) return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
+      if (!rtc || rtc.validate) return refuse(404, `no WebSocket endpoint at ${url.pathname}`);
       const check = await verifier.check(joinTokenOf(req, url), url.searchParams.get('room'));
-      if (!check.ok) {
-        log(`join refused (${check.status}): ${check.reason}`);
-        return rejectUpgrade(socket, check.status, check.reason);
-      }
+      if (!check.ok) return refuse(check.status, check.reason);
       let params: JoinParams;
       let reconnect = false;
       if (rtc.endpoint === 'v1') {
@@ -286,7 +297,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
         try {
           join = raw ? decodeJoinRequest(raw) : new JoinRequest();
         } catch (e) {
-          return rejectUpgrade(socket, 400, `malformed join_request: ${e instanceof Error ? e.message : String(e)}`);
+          return refuse(400, `malformed join_request: ${e instanceof Error ? e.message : String(e)}`);
         }
         reconnect = join.reconnect;
         params = {

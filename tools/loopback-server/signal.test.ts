@@ -1,7 +1,7 @@
 // A raw signalling client (protobuf over ws, SDP written by hand) against the real server: the
 // sending-section shapes of clients other than livekit-client in Chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AddTrackRequest, SessionDescription, SignalRequest, SignalResponse, TrackSource, TrackType } from '@livekit/protocol';
+import { AddTrackRequest, SessionDescription, SignalRequest, SignalResponse, SignalTarget, TrackSource, TrackType, TrickleRequest, UpdateTrackSettings } from '@livekit/protocol';
 import WebSocket from 'ws';
 import { startServer, type LoopbackServer } from './server';
 import { parseMediaSections, publishedAudioSections } from './sdp';
@@ -103,5 +103,43 @@ describe('a raw client publishing through those sections', () => {
 
   it('activates the track of a Firefox style offer (port 0, a=bundle-only)', async () => {
     await publish('firefox', firefoxOffer);
+  });
+
+  // Each case: one request the server refuses or ignores, and the log line that must name it.
+  const logged = (pattern: RegExp): Promise<void> => expect.poll(() => lines.some((l) => pattern.test(l)), { timeout: 10_000 }).toBe(true);
+
+  it('logs a trickled candidate it refuses, naming the address', async () => {
+    const client = await RawClient.open(`${server.url}/rtc?access_token=${await server.mintToken({ room: 'log-trickle', identity: 'trickler' })}`);
+    await client.next('join');
+    const candidateInit = JSON.stringify({ candidate: 'candidate:2 1 udp 2130706431 192.0.2.7 50001 typ host', sdpMid: '0', sdpMLineIndex: 0 });
+    client.send({ case: 'trickle', value: new TrickleRequest({ candidateInit, target: SignalTarget.PUBLISHER }) });
+    await logged(/trickler in room log-trickle: ignored: trickle \(publisher\) refused: candidate address 192\.0\.2\.7 is not in the allowed/);
+    client.close();
+  });
+
+  it('logs a sending section that matches no addTrack request', async () => {
+    const client = await RawClient.open(`${server.url}/rtc?access_token=${await server.mintToken({ room: 'log-section', identity: 'sectioner' })}`);
+    await client.next('join');
+    client.send({ case: 'offer', value: new SessionDescription({ type: 'offer', sdp: rustCoreOffer('never-announced'), id: 1 }) });
+    await logged(/sectioner in room log-section: ignored: sending section mid=0 \(msid track never-announced\) matches no addTrack request/);
+    client.close();
+  });
+
+  it('logs a request of an unknown type, and one that has no effect here', async () => {
+    const client = await RawClient.open(`${server.url}/rtc?access_token=${await server.mintToken({ room: 'log-unknown', identity: 'unknowner' })}`);
+    await client.next('join');
+    client.send(undefined as unknown as SignalRequest['message']);
+    client.send({ case: 'trackSetting', value: new UpdateTrackSettings({ trackSids: ['TR_x'] }) });
+    await logged(/unknowner in room log-unknown: ignored: request of an unknown type/);
+    await logged(/unknowner in room log-unknown: ignored: request 'trackSetting' has no effect/);
+    client.close();
+  });
+
+  it('logs a refused HTTP request and a refused WebSocket upgrade with status and reason, without the query', async () => {
+    await fetch(`${server.httpUrl}/rtc/v1/validate?access_token=not-a-jwt`);
+    await logged(/^http GET \/rtc\/v1\/validate refused \(401\): malformed token/);
+    expect(lines.join('\n')).not.toContain('not-a-jwt');
+    await expect(RawClient.open(`${server.url}/rtc/nowhere`)).rejects.toThrow(/404/);
+    await logged(/^join refused \(404\): no WebSocket endpoint at \/rtc\/nowhere/);
   });
 });
