@@ -44,6 +44,12 @@ export interface ServerOptions {
    * interface address. CLI: --allowed-candidate-addresses=a,b or LK_ALLOWED_CANDIDATE_ADDRESSES.
    */
   allowedCandidateAddresses?: readonly string[];
+  /**
+   * Resume (reconnect=1, as livekit-server does): a lost signal connection keeps the participant,
+   * its tracks, SIDs and peer connections this long for the client to come back. Default 10 s;
+   * 0 disables resume (JoinResponse says DISABLED, every drop becomes a full rejoin).
+   */
+  resumeWindowSeconds?: number;
   /** Test hook: called with every token the server pushes (refreshToken, roomMoved). */
   onTokenPushed?: (identity: string, room: string, token: string) => void;
 }
@@ -176,6 +182,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   const registry = new RoomRegistry();
   const counter: PeerCounter = { open: 0 };
   const candidatePolicy = new CandidatePolicy(options.allowedCandidateAddresses);
+  const resumeWindowMs = (options.resumeWindowSeconds ?? 10) * 1000;
   const sessions = new Set<Session>();
   const connections = new Set<Duplex>();
   const refreshTtl = options.refreshTokenTtlSeconds ?? 600;
@@ -205,7 +212,10 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   let port = 0;
   const controls: AdminControls = {
     kick: (identity, room) => findSession(identity, room).disconnect(DisconnectReason.PARTICIPANT_REMOVED, 'kicked by admin'),
-    dropSignal: (identity, room) => findSession(identity, room).dropSignal(),
+    dropSignal: (identity, room, mode = 'rejoin') => {
+      if (mode === 'resume' && resumeWindowMs <= 0) throw new ControlError(400, 'resume is disabled on this server (resumeWindowSeconds: 0)');
+      findSession(identity, room).dropSignal(mode);
+    },
     refreshToken: async (identity, room) => {
       const token = await findSession(identity, room).refreshToken();
       if (!token) throw new ControlError(404, `participant '${identity}' left before the refresh`);
@@ -291,6 +301,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
       if (!check.ok) return refuse(check.status, check.reason);
       let params: JoinParams;
       let reconnect = false;
+      let resumeSid: string | undefined;
       if (rtc.endpoint === 'v1') {
         const raw = url.searchParams.get('join_request');
         let join: JoinRequest;
@@ -300,6 +311,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
           return refuse(400, `malformed join_request: ${e instanceof Error ? e.message : String(e)}`);
         }
         reconnect = join.reconnect;
+        resumeSid = join.participantSid || undefined;
         params = {
           mode: 'single',
           autoSubscribe: join.connectionSettings?.autoSubscribe ?? true,
@@ -307,18 +319,30 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
         };
       } else {
         reconnect = url.searchParams.get('reconnect') === '1';
+        resumeSid = url.searchParams.get('sid') ?? undefined;
         params = { mode: 'dual', autoSubscribe: url.searchParams.get('auto_subscribe') !== '0', publisherOffer: undefined };
       }
+      const claims = check.claims;
+      const resumable = (): Session | string => {
+        if (resumeWindowMs <= 0) return 'resume is disabled on this server';
+        const s = [...sessions].find((x) => !x.isClosed && x.identity === claims.identity && x.roomName === claims.room);
+        if (!s) return `no session of '${claims.identity}' in room '${claims.room}' to resume (it ended, or a full rejoin was forced)`;
+        if (resumeSid && resumeSid !== s.sid) return `participant sid ${resumeSid} is not the session's ${s.sid}`;
+        if (s.mode !== params.mode) return `the session used the other signalling path (${s.mode === 'single' ? '/rtc/v1' : '/rtc'})`;
+        return s;
+      };
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         if (reconnect) {
-          // Resume is disabled in the JoinResponse; a stray resume attempt gets a leave that asks
-          // for a full reconnect instead.
+          const target = resumable();
+          if (typeof target !== 'string') return target.resume(ws, claims, params.publisherOffer);
+          // A leave with action RECONNECT makes the client do a full rejoin instead.
+          log(`resume of '${claims.identity}' in room '${claims.room}' refused: ${target}; asking for a full rejoin`);
           const leave = new LeaveRequest({ canReconnect: true, action: LeaveRequest_Action.RECONNECT, reason: DisconnectReason.STATE_MISMATCH });
           ws.send(new SignalResponse({ message: { case: 'leave', value: leave } }).toBinary());
           ws.close(1000);
           return;
         }
-        const session = new Session(ws, check.claims, params, {
+        const session = new Session(ws, claims, params, {
           registry,
           counter,
           candidatePolicy,
@@ -326,12 +350,14 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
           pingIntervalSeconds: options.pingIntervalSeconds ?? 5,
           pingTimeoutSeconds: options.pingTimeoutSeconds ?? 15,
           tokenRefreshIntervalMs: options.tokenRefreshIntervalMs ?? 5 * 60_000,
+          resumeWindowMs,
           mintToken: mintFor,
           onTokenPushed: options.onTokenPushed ?? (() => undefined),
           onClosed: (s) => {
             sessions.delete(s);
             // A peer that never answers the close handshake must not keep the socket open.
-            setTimeout(() => ws.terminate(), 1000).unref();
+            const current = s.socket;
+            setTimeout(() => current.terminate(), 1000).unref();
           },
         });
         sessions.add(session);

@@ -15,6 +15,7 @@ import {
   Pong,
   RequestResponse,
   RequestResponse_Reason,
+  ReconnectResponse,
   RoomMovedResponse,
   ServerInfo,
   ServerInfo_Edition,
@@ -48,6 +49,8 @@ export interface SessionDeps {
   pingIntervalSeconds: number;
   pingTimeoutSeconds: number;
   tokenRefreshIntervalMs: number;
+  /** 0: resume disabled (JoinResponse says so; a lost signal connection ends the session). */
+  resumeWindowMs: number;
   /** Mints a token with the same grants as `claims`, for `room`. */
   mintToken(claims: JoinClaims, room: string): Promise<string>;
   /** Test hook: every token pushed to a client (refreshToken or roomMoved). */
@@ -74,12 +77,18 @@ export class Session implements RoomMember {
   private lastSeen = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  /** Set while the signal connection is lost and a resume may still take the session over. */
+  private resumeTimer: NodeJS.Timeout | undefined;
+  /** What the server would have sent while the signal connection was lost; flushed on resume. */
+  private readonly queued: SignalResponse['message'][] = [];
+  /** false after an admin drop that forces a full rejoin. */
+  private resumable = true;
   private state: ParticipantInfo_State = ParticipantInfo_State.JOINING;
   unknownMessages = 0;
 
   constructor(
-    private readonly ws: WebSocket,
-    private readonly claims: JoinClaims,
+    private ws: WebSocket,
+    private claims: JoinClaims,
     private readonly params: JoinParams,
     private readonly deps: SessionDeps,
   ) {
@@ -119,11 +128,70 @@ export class Session implements RoomMember {
   get peerConnections(): number {
     return this.media.peerConnectionCount;
   }
+  get mode(): TransportMode {
+    return this.params.mode;
+  }
+  get socket(): WebSocket {
+    return this.ws;
+  }
+  get awaitingResume(): boolean {
+    return this.resumeTimer !== undefined;
+  }
+
+  private clientConfiguration(): ClientConfiguration {
+    // Without resume the client must do full rejoins instead of retrying resume forever.
+    const resume = this.deps.resumeWindowMs > 0 ? ClientConfigSetting.ENABLED : ClientConfigSetting.DISABLED;
+    return new ClientConfiguration({ resumeConnection: resume });
+  }
+
+  private serverInfo(): ServerInfo {
+    return new ServerInfo({ edition: ServerInfo_Edition.Standard, version: SERVER_VERSION, protocol: 16, nodeId: 'loopback' });
+  }
+
+  private attachSocket(ws: WebSocket): void {
+    ws.on('message', (data, isBinary) => {
+      if (ws === this.ws) this.onMessage(data, isBinary);
+    });
+    ws.on('close', () => this.onSocketGone(ws, 'signal connection closed'));
+    ws.on('error', () => this.onSocketGone(ws, 'signal connection error'));
+  }
+
+  /** A lost signal connection (no leave): keep everything for a resume, or end the session. */
+  private onSocketGone(ws: WebSocket, why: string): void {
+    if (ws !== this.ws || this.closed || this.awaitingResume) return;
+    if (this.deps.resumeWindowMs <= 0 || !this.resumable) return this.close(DisconnectReason.SIGNAL_CLOSE, why, false);
+    const seconds = this.deps.resumeWindowMs / 1000;
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      this.close(DisconnectReason.SIGNAL_CLOSE, `${why}; no resume within ${seconds} s`, false);
+    }, this.deps.resumeWindowMs);
+    this.deps.log(`participant ${this.identity} in room ${this.room.name}: ${why}; kept ${seconds} s for a resume`);
+  }
+
+  /**
+   * Resume (reconnect=1): the new signal connection takes over this session. Participant,
+   * tracks, SIDs and peer connections stay; the client may restart ICE with its next offer.
+   */
+  resume(ws: WebSocket, claims: JoinClaims, publisherOffer: SessionDescription | undefined): void {
+    const old = this.ws;
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = undefined;
+    this.ws = ws;
+    this.claims = claims; // the client reconnects with its newest token
+    this.lastSeen = Date.now();
+    if (old !== ws && old.readyState !== old.CLOSED) old.terminate(); // it may not have noticed yet
+    this.attachSocket(ws);
+    this.send({
+      case: 'reconnect',
+      value: new ReconnectResponse({ iceServers: [], clientConfiguration: this.clientConfiguration(), serverInfo: this.serverInfo() }),
+    });
+    for (const message of this.queued.splice(0)) this.send(message);
+    if (publisherOffer) void this.media.handlePublisherOffer(publisherOffer.sdp, publisherOffer.id);
+    this.deps.log(`participant ${this.identity} resumed in room ${this.room.name} (${this.params.mode === 'single' ? '/rtc/v1' : '/rtc'})`);
+  }
 
   start(): void {
-    this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    this.ws.on('close', () => this.close(DisconnectReason.SIGNAL_CLOSE, 'signal connection closed', false));
-    this.ws.on('error', () => this.close(DisconnectReason.SIGNAL_CLOSE, 'signal connection error', false));
+    this.attachSocket(this.ws);
     this.state = ParticipantInfo_State.ACTIVE;
     this.send({
       case: 'join',
@@ -132,12 +200,11 @@ export class Session implements RoomMember {
         participant: this.info(),
         otherParticipants: this.room.othersOf(this).map((m) => m.info()),
         serverVersion: SERVER_VERSION,
-        serverInfo: new ServerInfo({ edition: ServerInfo_Edition.Standard, version: SERVER_VERSION, protocol: 16, nodeId: 'loopback' }),
+        serverInfo: this.serverInfo(),
         subscriberPrimary: false,
         pingInterval: this.deps.pingIntervalSeconds,
         pingTimeout: this.deps.pingTimeoutSeconds,
-        // Resume is not implemented: the client must do full rejoins instead of retrying forever.
-        clientConfiguration: new ClientConfiguration({ resumeConnection: ClientConfigSetting.DISABLED }),
+        clientConfiguration: this.clientConfiguration(),
       }),
     });
     // The first offer is queued before the room subscribes us, so its receive sections can be
@@ -147,7 +214,7 @@ export class Session implements RoomMember {
     this.deps.log(`participant ${this.identity} joined room ${this.room.name} (${this.params.mode === 'single' ? '/rtc/v1' : '/rtc'})`);
     this.timers.push(
       setInterval(() => {
-        if (Date.now() - this.lastSeen > this.deps.pingTimeoutSeconds * 1000) {
+        if (!this.awaitingResume && Date.now() - this.lastSeen > this.deps.pingTimeoutSeconds * 1000) {
           this.deps.log(`participant ${this.identity} ping timeout`);
           this.ws.terminate();
           this.close(DisconnectReason.SIGNAL_CLOSE, 'ping timeout', false);
@@ -214,10 +281,19 @@ export class Session implements RoomMember {
     return token;
   }
 
-  /** Drops the signal connection without a leave: the client must do a full rejoin. */
-  dropSignal(): void {
+  /**
+   * Drops the signal connection without a leave. 'rejoin' also ends the session, so the client's
+   * resume attempt is refused and it does a full rejoin; 'resume' keeps it for a resume.
+   */
+  dropSignal(mode: 'resume' | 'rejoin'): void {
+    if (mode === 'rejoin') {
+      this.resumable = false;
+      this.ws.terminate();
+      this.close(DisconnectReason.SIGNAL_CLOSE, 'signal dropped by admin (full rejoin forced)', false);
+      return;
+    }
     this.ws.terminate();
-    this.close(DisconnectReason.SIGNAL_CLOSE, 'signal dropped by admin', false);
+    this.onSocketGone(this.ws, 'signal dropped by admin');
   }
 
   /** Moves this participant (and its published tracks) to another room; returns the new token. */
@@ -250,6 +326,10 @@ export class Session implements RoomMember {
   // ---- signalling -------------------------------------------------------------------------
 
   private send(message: SignalResponse['message']): void {
+    if (this.awaitingResume) {
+      if (this.queued.length < 1000) this.queued.push(message);
+      return;
+    }
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(new SignalResponse({ message }).toBinary());
   }
@@ -437,6 +517,9 @@ export class Session implements RoomMember {
       });
     }
     this.closed = true;
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = undefined;
+    this.queued.length = 0;
     this.state = ParticipantInfo_State.DISCONNECTED;
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
