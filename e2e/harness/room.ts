@@ -18,6 +18,7 @@ export type RecordedEvent =
   | { type: 'connected'; at: number }
   | { type: 'disconnected'; at: number; reason: number | undefined }
   | { type: 'reconnecting'; at: number }
+  | { type: 'signalReconnecting'; at: number }
   | { type: 'reconnected'; at: number }
   | { type: 'participantConnected'; at: number; identity: string }
   | { type: 'participantDisconnected'; at: number; identity: string }
@@ -34,6 +35,7 @@ export function recordRoomEvents(room: Room, sink: (e: RecordedEvent) => void): 
     [RoomEvent.Connected, () => sink({ type: 'connected', at: now() })],
     [RoomEvent.Disconnected, (reason?: number) => sink({ type: 'disconnected', at: now(), reason })],
     [RoomEvent.Reconnecting, () => sink({ type: 'reconnecting', at: now() })],
+    [RoomEvent.SignalReconnecting, () => sink({ type: 'signalReconnecting', at: now() })],
     [RoomEvent.Reconnected, () => sink({ type: 'reconnected', at: now() })],
     [RoomEvent.ParticipantConnected, (p: RemoteParticipant) => sink({ type: 'participantConnected', at: now(), identity: p.identity })],
     [RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => sink({ type: 'participantDisconnected', at: now(), identity: p.identity })],

@@ -7,8 +7,12 @@ import { ControlError, isLoopback, reply, type RoomSnapshot, type ServerStats } 
 export interface AdminControls {
   /** Sends leave(PARTICIPANT_REMOVED) and removes the participant. */
   kick(identity: string, room?: string): void;
-  /** Closes the signal WebSocket without a leave, forcing the client to rejoin. */
-  dropSignal(identity: string, room?: string): void;
+  /**
+   * Closes the signal WebSocket without a leave. 'rejoin' (default) also ends the session, so the
+   * client's resume attempt is refused and it rejoins in full; 'resume' keeps the session for a
+   * resume (RoomEvent.SignalReconnecting, then Reconnected with the same SIDs).
+   */
+  dropSignal(identity: string, room?: string, mode?: 'resume' | 'rejoin'): void;
   /** Pushes refreshToken now; resolves to the pushed token. */
   refreshToken(identity: string, room?: string): Promise<string>;
   /** Moves the participant to `toRoom` (RoomEvent.Moved); resolves to its new token. */
@@ -78,9 +82,12 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
       case 'kick':
         controls.kick(identity(), p.room);
         return reply(req, res, 200, { ok: true });
-      case 'drop':
-        controls.dropSignal(identity(), p.room);
+      case 'drop': {
+        const mode = p.mode ?? 'rejoin';
+        if (mode !== 'resume' && mode !== 'rejoin') throw new ControlError(400, `mode must be 'resume' or 'rejoin', got '${mode}'`);
+        controls.dropSignal(identity(), p.room, mode);
         return reply(req, res, 200, { ok: true });
+      }
       case 'refresh':
         // The token itself is not echoed over HTTP: tests that need it use the programmatic API.
         await controls.refreshToken(identity(), p.room);

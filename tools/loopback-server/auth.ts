@@ -50,7 +50,7 @@ export class JoinTokenVerifier {
    * a token for any other room is refused.
    */
   async check(token: string | null | undefined, expectedRoom?: string | null): Promise<TokenCheck> {
-    if (!token) return refuse(401, 'missing access_token');
+    if (!token) return refuse(401, 'missing token: neither an access_token query parameter nor an Authorization: Bearer header');
     if (token.split('.').length !== 3) return refuse(401, 'malformed token: not a JWT (expected 3 dot-separated parts)');
     let grants: ClaimGrants;
     try {

@@ -15,7 +15,8 @@ import {
   type RTCRtpSender,
   type RTCRtpTransceiver,
 } from 'werift';
-import { parseMediaSections, patchLocalSdp, loopbackCandidatesOnly, isLoopbackCandidate, type MediaSection } from './sdp';
+import type { CandidatePolicy } from './candidates';
+import { parseMediaSections, patchLocalSdp, isLiveSection, remoteSends, type MediaSection } from './sdp';
 
 export type TransportMode = 'single' | 'dual';
 export type SignalTarget = 'publisher' | 'subscriber';
@@ -67,6 +68,8 @@ export interface MediaCallbacks {
   onPublisherOffer(sections: MediaSection[]): void;
   onPublisherRtp(mid: string, rtp: RtpPacket): void;
   onFailure(reason: string): void;
+  /** Something the client sent that the server refused or ignored, and why (always logged). */
+  onIgnored(what: string): void;
 }
 
 /** Counts open peer connections per server instance (leak checks read it). */
@@ -74,8 +77,9 @@ export interface PeerCounter {
   open: number;
 }
 
-function createPeer(counter: PeerCounter): RTCPeerConnection {
+function createPeer(counter: PeerCounter, policy: CandidatePolicy): RTCPeerConnection {
   counter.open++;
+  const binding = policy.iceBinding();
   return new RTCPeerConnection({
     codecs: {
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111 })],
@@ -85,14 +89,10 @@ function createPeer(counter: PeerCounter): RTCPeerConnection {
     // mid lets Chromium demultiplex several audio sections on one BUNDLE transport.
     headerExtensions: { audio: [useSdesMid()], video: [] },
     iceUseIpv6: false,
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-    iceFilterCandidatePair: (pair) => pair.localCandidate.host === '127.0.0.1' && pair.remoteCandidate.host === '127.0.0.1',
+    iceAdditionalHostAddresses: binding.iceAdditionalHostAddresses,
+    ...(binding.iceInterfaceAddresses ? { iceInterfaceAddresses: binding.iceInterfaceAddresses } : {}),
+    iceFilterCandidatePair: (pair) => policy.allows(pair.localCandidate.host) && policy.allows(pair.remoteCandidate.host),
   });
-}
-
-function remoteSends(section: MediaSection | undefined): boolean {
-  return !!section && section.port !== 0 && (section.direction === 'sendonly' || section.direction === 'sendrecv');
 }
 
 /** Subscriber media is matched by the client through `a=msid:<PA_sid>|<TR_sid> <TR_sid>`. */
@@ -137,8 +137,9 @@ export class ParticipantMedia {
     readonly mode: TransportMode,
     private readonly cb: MediaCallbacks,
     private readonly counter: PeerCounter,
+    private readonly policy: CandidatePolicy,
   ) {
-    this.pub = createPeer(counter);
+    this.pub = createPeer(counter, policy);
     this.watchState(this.pub, 'publisher');
   }
 
@@ -168,7 +169,7 @@ export class ParticipantMedia {
 
   handlePublisherOffer(sdp: string, id: number): Promise<void> {
     return this.enqueue('publisher offer', async () => {
-      const offer = loopbackCandidatesOnly(sdp);
+      const offer = this.remoteSdp(sdp, 'publisher offer');
       markAllUsed(this.pub);
       await this.pub.setRemoteDescription({ type: 'offer', sdp: offer });
       const sections = parseMediaSections(offer);
@@ -181,7 +182,7 @@ export class ParticipantMedia {
       await this.pub.setLocalDescription(answer);
       const local = this.pub.localDescription?.sdp;
       if (!local) throw new Error('werift produced no local description');
-      this.cb.sendAnswer(patchLocalSdp(local), id, this.mode === 'single' ? this.midToTrackId() : {});
+      this.cb.sendAnswer(patchLocalSdp(local, this.policy), id, this.mode === 'single' ? this.midToTrackId() : {});
       this.cb.onPublisherOffer(sections);
       if (this.mode === 'single') this.requestSectionsIfNeeded();
     });
@@ -191,7 +192,7 @@ export class ParticipantMedia {
     return this.enqueue('subscriber answer', async () => {
       const sub = this.sub;
       if (!sub) throw new Error('answer for a subscriber PC that does not exist');
-      await sub.setRemoteDescription({ type: 'answer', sdp: loopbackCandidatesOnly(sdp) });
+      await sub.setRemoteDescription({ type: 'answer', sdp: this.remoteSdp(sdp, 'subscriber answer') });
       if (this.subNeedsOffer) await this.offerToSubscriber();
     });
   }
@@ -201,14 +202,21 @@ export class ParticipantMedia {
     try {
       init = JSON.parse(candidateInit) as typeof init;
     } catch {
-      return; // garbage candidate: ignore, the client keeps working with the others
+      // Garbage candidate: ignored, the client keeps working with the others.
+      return this.cb.onIgnored(`trickle (${target}): candidateInit is not JSON`);
     }
-    if (!init.candidate || !isLoopbackCandidate(init.candidate)) return;
+    if (!init.candidate) return this.cb.onIgnored(`trickle (${target}): no candidate (end of candidates)`);
+    const refusal = this.policy.refusal(init.candidate);
+    if (refusal) return this.cb.onIgnored(`trickle (${target}) refused: ${refusal}`);
     const pc = target === 'subscriber' && this.mode === 'dual' ? this.sub : this.pub;
-    if (!pc) return;
+    if (!pc) return this.cb.onIgnored(`trickle (${target}): no such peer connection yet`);
     void this.enqueue('trickle', async () => {
       await pc.addIceCandidate({ candidate: init.candidate, sdpMid: init.sdpMid, sdpMLineIndex: init.sdpMLineIndex });
     });
+  }
+
+  private remoteSdp(sdp: string, what: string): string {
+    return this.policy.filterSdp(sdp, (why) => this.cb.onIgnored(`${what}: candidate dropped: ${why}`));
   }
 
   subscribe(source: SubscribeSource): void {
@@ -252,7 +260,7 @@ export class ParticipantMedia {
 
   private ensureSub(): RTCPeerConnection {
     if (!this.sub) {
-      this.sub = createPeer(this.counter);
+      this.sub = createPeer(this.counter, this.policy);
       this.watchState(this.sub, 'subscriber');
     }
     return this.sub;
@@ -270,7 +278,7 @@ export class ParticipantMedia {
     for (const d of this.downTracks.values()) if (d.state === 'bound') bound.add(d.transceiver);
     const free = this.pub.getTransceivers().filter((t) => {
       const section = t.mid !== null ? byMid.get(t.mid) : undefined;
-      return t.kind === 'audio' && section?.direction === 'recvonly' && section.port !== 0 && !bound.has(t) && !this.parked.has(t);
+      return t.kind === 'audio' && section?.direction === 'recvonly' && isLiveSection(section) && !bound.has(t) && !this.parked.has(t);
     });
     for (const d of this.downTracks.values()) {
       if (d.state !== 'pending') continue;
@@ -303,7 +311,7 @@ export class ParticipantMedia {
     await sub.setLocalDescription(offer);
     const local = sub.localDescription?.sdp;
     if (!local) throw new Error('werift produced no local offer');
-    this.cb.sendOffer(patchLocalSdp(local), ++this.subOfferId, this.midToTrackId());
+    this.cb.sendOffer(patchLocalSdp(local, this.policy), ++this.subOfferId, this.midToTrackId());
   }
 
   private midToTrackId(): Record<string, string> {

@@ -1,6 +1,8 @@
 // Small SDP text helpers. werift's own SDP objects are used for negotiation; these only patch
 // what werift gets wrong for Chromium and read the few facts the signalling layer needs.
 
+import type { CandidatePolicy } from './candidates';
+
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 export interface MediaSection {
@@ -12,9 +14,9 @@ export interface MediaSection {
   /** Second part of `a=msid:<stream> <track>`; for livekit-client publishers this is the track cid. */
   msidTrackId: string | undefined;
   msidStreamId: string | undefined;
+  /** `a=bundle-only`: port 0 then means "rides on the BUNDLE transport", not "rejected" (Firefox). */
+  bundleOnly: boolean;
 }
-
-const LOOPBACK = '127.0.0.1';
 
 function splitSections(sdp: string): { head: string[]; sections: string[][] } {
   const lines = sdp.split(/\r?\n/).filter((l) => l.length > 0);
@@ -28,10 +30,6 @@ function splitSections(sdp: string): { head: string[]; sections: string[][] } {
   return { head, sections };
 }
 
-function join(head: string[], sections: string[][]): string {
-  return [...head, ...sections.flat()].join('\r\n') + '\r\n';
-}
-
 export function parseMediaSections(sdp: string): MediaSection[] {
   const { sections } = splitSections(sdp);
   return sections.map((lines, index) => {
@@ -40,6 +38,7 @@ export function parseMediaSections(sdp: string): MediaSection[] {
     let direction: Direction = 'sendrecv'; // RFC 3264 default when no attribute is present
     let msidTrackId: string | undefined;
     let msidStreamId: string | undefined;
+    let bundleOnly = false;
     for (const line of lines) {
       if (line.startsWith('a=mid:')) mid = line.slice(6).trim();
       else if (line === 'a=sendrecv' || line === 'a=sendonly' || line === 'a=recvonly' || line === 'a=inactive') {
@@ -48,10 +47,27 @@ export function parseMediaSections(sdp: string): MediaSection[] {
         const [stream, track] = line.slice(7).trim().split(' ');
         msidStreamId = stream;
         msidTrackId = track;
-      }
+      } else if (line === 'a=bundle-only') bundleOnly = true;
     }
-    return { index, kind: m?.[1] ?? 'unknown', mid, port: Number(m?.[2] ?? 0), direction, msidTrackId, msidStreamId };
+    return { index, kind: m?.[1] ?? 'unknown', mid, port: Number(m?.[2] ?? 0), direction, msidTrackId, msidStreamId, bundleOnly };
   });
+}
+
+/** Not rejected: a non-zero port, or port 0 with `a=bundle-only` (RFC 8843; Firefox's new sections). */
+export function isLiveSection(section: MediaSection): boolean {
+  return section.port !== 0 || section.bundleOnly;
+}
+
+export function remoteSends(section: MediaSection | undefined): boolean {
+  return !!section && isLiveSection(section) && (section.direction === 'sendonly' || section.direction === 'sendrecv');
+}
+
+/**
+ * The publisher's audio sections that carry a track. The msid stream id does not matter: the
+ * native SDKs' Rust core writes `a=msid:- <cid>` (no stream), livekit-client a stream id.
+ */
+export function publishedAudioSections(sections: MediaSection[]): MediaSection[] {
+  return sections.filter((s) => s.kind === 'audio' && s.mid !== undefined && remoteSends(s));
 }
 
 /**
@@ -63,20 +79,7 @@ export function fixZeroPorts(sdp: string): string {
   return sdp.replace(/^m=(audio|video|application) 0 /gm, 'm=$1 9 ');
 }
 
-/** Keeps only 127.0.0.1 candidates: this server is loopback-only by design. */
-export function loopbackCandidatesOnly(sdp: string): string {
-  const { head, sections } = splitSections(sdp);
-  const kept = sections.map((lines) => lines.filter((l) => !l.startsWith('a=candidate:') || isLoopbackCandidate(l.slice(2))));
-  return join(head, kept);
-}
-
-/** `candidate:<foundation> <component> <transport> <priority> <address> <port> typ ...` */
-export function isLoopbackCandidate(candidate: string): boolean {
-  const parts = candidate.replace(/^a=/, '').split(' ');
-  return parts[4] === LOOPBACK;
-}
-
-/** Everything the server's answer needs patched before a browser sees it. */
-export function patchLocalSdp(sdp: string): string {
-  return loopbackCandidatesOnly(fixZeroPorts(sdp));
+/** Everything the server's own description needs patched before a client sees it. */
+export function patchLocalSdp(sdp: string, policy: CandidatePolicy): string {
+  return policy.filterSdp(fixZeroPorts(sdp));
 }

@@ -7,7 +7,8 @@ import WebSocket from 'ws';
 import { startServer, type LoopbackServer } from './server';
 import { JoinTokenVerifier } from './auth';
 import { resolveTarget, DEV_API_KEY, DEV_API_SECRET } from './config';
-import { fixZeroPorts, loopbackCandidatesOnly, parseMediaSections } from './sdp';
+import { fixZeroPorts, parseMediaSections } from './sdp';
+import { CandidatePolicy } from './candidates';
 
 const KEY = 'testkey';
 const SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -27,7 +28,7 @@ describe('token verification', () => {
   });
 
   it('refuses a missing token with 401', async () => {
-    expect(await verifier.check(undefined)).toEqual({ ok: false, status: 401, reason: 'missing access_token' });
+    expect(await verifier.check(undefined)).toEqual({ ok: false, status: 401, reason: 'missing token: neither an access_token query parameter nor an Authorization: Bearer header' });
   });
 
   it('refuses a malformed token with 401 naming it malformed', async () => {
@@ -85,10 +86,19 @@ describe('SDP patches', () => {
     expect(fixZeroPorts(sdp)).toContain('m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0');
   });
 
-  it('keeps only 127.0.0.1 candidates', () => {
-    const out = loopbackCandidatesOnly(sdp);
+  it('keeps only 127.0.0.1 candidates by default, and names each dropped one', () => {
+    const dropped: string[] = [];
+    const out = new CandidatePolicy().filterSdp(sdp, (why) => dropped.push(why));
     expect(out).toContain('127.0.0.1 50000');
     expect(out).not.toContain('192.0.2.7');
+    expect(out).not.toContain('abc.local');
+    expect(dropped).toEqual([expect.stringContaining('192.0.2.7 is not in'), expect.stringContaining('abc.local is not in')]);
+  });
+
+  it('also keeps candidates for explicitly allowed addresses, and only those', () => {
+    const out = new CandidatePolicy(['192.0.2.7']).filterSdp(sdp);
+    expect(out).toContain('127.0.0.1 50000');
+    expect(out).toContain('192.0.2.7 50001');
     expect(out).not.toContain('abc.local');
   });
 
@@ -97,6 +107,23 @@ describe('SDP patches', () => {
       { mid: '0', direction: 'inactive', msidTrackId: undefined, port: 0 },
       { mid: '1', direction: 'sendonly', msidTrackId: 'track-cid', port: 9 },
     ]);
+  });
+});
+
+describe('candidate address policy', () => {
+  it('binds ICE to 127.0.0.1 when loopback only, and to every interface with extra addresses', () => {
+    expect(new CandidatePolicy().iceBinding()).toEqual({ iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1' } });
+    expect(new CandidatePolicy(['10.213.0.1']).iceBinding()).toEqual({ iceAdditionalHostAddresses: ['127.0.0.1', '10.213.0.1'], iceInterfaceAddresses: undefined });
+  });
+
+  it('reads a comma or space separated list (CLI and environment form)', () => {
+    expect([...CandidatePolicy.fromList('10.213.0.1, 10.213.0.2').addresses]).toEqual(['127.0.0.1', '10.213.0.1', '10.213.0.2']);
+    expect(CandidatePolicy.fromList(undefined).loopbackOnly).toBe(true);
+  });
+
+  it('refuses an address that is not an IPv4 literal, naming it', async () => {
+    expect(() => new CandidatePolicy(['host.local'])).toThrow(/'host.local' is not an IPv4 address/);
+    await expect(startServer({ port: 0, allowedCandidateAddresses: ['::1'] })).rejects.toThrow(/'::1'/);
   });
 });
 
@@ -137,6 +164,34 @@ describe('loopback server over HTTP and WebSocket', () => {
     expect(await expired.text()).toMatch(/expired/);
     const noJoin = await fetch(`${server.httpUrl}/rtc/v1/validate?access_token=${await token({ roomJoin: false })}`);
     expect(noJoin.status).toBe(403);
+  });
+
+  it.each(['/rtc/validate', '/rtc/v1/validate'])('reads the token of %s from an Authorization: Bearer header too', async (path) => {
+    const good = await fetch(`${server.httpUrl}${path}`, { headers: { authorization: `Bearer ${await token()}` } });
+    expect(good.status).toBe(200);
+    const expired = await fetch(`${server.httpUrl}${path}`, { headers: { authorization: `Bearer ${await token({ ttl: -10 })}` } });
+    expect(expired.status).toBe(401);
+    expect(await expired.text()).toMatch(/expired/);
+    const none = await fetch(`${server.httpUrl}${path}`);
+    expect(await none.text()).toMatch(/missing token/);
+  });
+
+  it.each(['/rtc', '/rtc/v1'])('joins a WebSocket on %s whose token comes only in an Authorization: Bearer header', async (path) => {
+    const ws = new WebSocket(`${server.url}${path}`, { headers: { authorization: `Bearer ${await token({ identity: `bearer-${path.length}` })}` } });
+    const first = await new Promise<SignalResponse>((resolve, reject) => {
+      ws.once('message', (d) => resolve(SignalResponse.fromBinary(new Uint8Array(d as Buffer))));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`refused with ${res.statusCode}`)));
+    });
+    expect(first.message.case).toBe('join');
+    ws.close();
+    await expect.poll(() => server.stats().participants).toBe(0);
+  });
+
+  it('refuses a WebSocket join whose Bearer header carries a bad token, with the reason logged', async () => {
+    const ws = new WebSocket(`${server.url}/rtc/v1`, { headers: { authorization: `Bearer ${await token({ ttl: -10 })}` } });
+    const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(401);
+    expect(lines.some((l) => /join refused \(401\): token expired/.test(l))).toBe(true);
   });
 
   it('adds CORS headers for loopback origins only', async () => {

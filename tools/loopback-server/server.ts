@@ -16,6 +16,7 @@ import {
 } from '@livekit/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { JoinTokenVerifier, type JoinClaims } from './auth';
+import { CandidatePolicy } from './candidates';
 import { DEFAULT_DEV_TOKEN_TTL_SECONDS, DEV_API_KEY, DEV_API_SECRET, mintToken, signToken, type MintOptions } from './config';
 import { handleAdmin, type AdminControls } from './admin';
 import type { PeerCounter } from './media';
@@ -37,6 +38,18 @@ export interface ServerOptions {
   pingTimeoutSeconds?: number;
   /** false (default): silent; true: console.log; or a sink of one line per lifecycle transition. */
   log?: boolean | ((line: string) => void);
+  /**
+   * ICE candidate addresses accepted besides 127.0.0.1, e.g. ['10.213.0.1'] for a browser in a
+   * network namespace the test made. Default: none (loopback only). Never this machine's own
+   * interface address. CLI: --allowed-candidate-addresses=a,b or LK_ALLOWED_CANDIDATE_ADDRESSES.
+   */
+  allowedCandidateAddresses?: readonly string[];
+  /**
+   * Resume (reconnect=1, as livekit-server does): a lost signal connection keeps the participant,
+   * its tracks, SIDs and peer connections this long for the client to come back. Default 10 s;
+   * 0 disables resume (JoinResponse says DISABLED, every drop becomes a full rejoin).
+   */
+  resumeWindowSeconds?: number;
   /** Test hook: called with every token the server pushes (refreshToken, roomMoved). */
   onTokenPushed?: (identity: string, room: string, token: string) => void;
 }
@@ -93,14 +106,29 @@ export function corsHeaders(req: IncomingMessage): Record<string, string> {
   };
 }
 
+/** Refusal text of each 4xx/5xx reply, so the server's request log can say why (never a token). */
+const refusals = new WeakMap<ServerResponse, string>();
+
 export function reply(req: IncomingMessage, res: ServerResponse, status: number, body: string | object): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
+  if (status >= 400) refusals.set(res, text);
   res.writeHead(status, {
     'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
     'Cache-Control': 'no-store',
     ...corsHeaders(req),
   });
   res.end(text);
+}
+
+/**
+ * The join token: livekit-client sends `?access_token=`, the native SDKs' Rust core sends
+ * `Authorization: Bearer …` only. Both are read; the query wins when both are given.
+ */
+export function joinTokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const query = url.searchParams.get('access_token');
+  if (query) return query;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
 }
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
@@ -153,6 +181,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   const verifier = new JoinTokenVerifier(apiKey, apiSecret);
   const registry = new RoomRegistry();
   const counter: PeerCounter = { open: 0 };
+  const candidatePolicy = new CandidatePolicy(options.allowedCandidateAddresses);
+  const resumeWindowMs = (options.resumeWindowSeconds ?? 10) * 1000;
   const sessions = new Set<Session>();
   const connections = new Set<Duplex>();
   const refreshTtl = options.refreshTokenTtlSeconds ?? 600;
@@ -182,7 +212,10 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   let port = 0;
   const controls: AdminControls = {
     kick: (identity, room) => findSession(identity, room).disconnect(DisconnectReason.PARTICIPANT_REMOVED, 'kicked by admin'),
-    dropSignal: (identity, room) => findSession(identity, room).dropSignal(),
+    dropSignal: (identity, room, mode = 'rejoin') => {
+      if (mode === 'resume' && resumeWindowMs <= 0) throw new ControlError(400, 'resume is disabled on this server (resumeWindowSeconds: 0)');
+      findSession(identity, room).dropSignal(mode);
+    },
     refreshToken: async (identity, room) => {
       const token = await findSession(identity, room).refreshToken();
       if (!token) throw new ControlError(404, `participant '${identity}' left before the refresh`);
@@ -212,6 +245,13 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   };
 
   const server = createServer((req, res) => {
+    // Every refused HTTP request is logged: method, path (never the query, which may hold a
+    // token), status and reason.
+    res.on('finish', () => {
+      if (res.statusCode < 400) return;
+      const path = (req.url ?? '/').split('?')[0];
+      log(`http ${req.method ?? '?'} ${path} refused (${res.statusCode}): ${refusals.get(res) ?? 'no reason given'}`);
+    });
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (!isLoopback(req)) return reply(req, res, 403, 'loopback clients only');
@@ -221,7 +261,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
       }
       const rtc = endpointOf(url.pathname);
       if (rtc?.validate) {
-        const check = await verifier.check(url.searchParams.get('access_token'), url.searchParams.get('room'));
+        const check = await verifier.check(joinTokenOf(req, url), url.searchParams.get('room'));
         return check.ok ? reply(req, res, 200, 'success') : reply(req, res, check.status, check.reason);
       }
       if (rtc) return reply(req, res, 400, 'this endpoint expects a WebSocket upgrade');
@@ -250,25 +290,28 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
     socket.on('error', () => undefined);
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (!isLoopback(req)) return rejectUpgrade(socket, 403, 'loopback clients only');
+      const refuse = (status: number, reason: string): void => {
+        log(`join refused (${status}): ${reason} (WebSocket ${url.pathname})`);
+        rejectUpgrade(socket, status, reason);
+      };
+      if (!isLoopback(req)) return refuse(403, 'loopback clients only');
       const rtc = endpointOf(url.pathname);
-      if (!rtc || rtc.validate) return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
-      const check = await verifier.check(url.searchParams.get('access_token'), url.searchParams.get('room'));
-      if (!check.ok) {
-        log(`join refused (${check.status}): ${check.reason}`);
-        return rejectUpgrade(socket, check.status, check.reason);
-      }
+      if (!rtc || rtc.validate) return refuse(404, `no WebSocket endpoint at ${url.pathname}`);
+      const check = await verifier.check(joinTokenOf(req, url), url.searchParams.get('room'));
+      if (!check.ok) return refuse(check.status, check.reason);
       let params: JoinParams;
       let reconnect = false;
+      let resumeSid: string | undefined;
       if (rtc.endpoint === 'v1') {
         const raw = url.searchParams.get('join_request');
         let join: JoinRequest;
         try {
           join = raw ? decodeJoinRequest(raw) : new JoinRequest();
         } catch (e) {
-          return rejectUpgrade(socket, 400, `malformed join_request: ${e instanceof Error ? e.message : String(e)}`);
+          return refuse(400, `malformed join_request: ${e instanceof Error ? e.message : String(e)}`);
         }
         reconnect = join.reconnect;
+        resumeSid = join.participantSid || undefined;
         params = {
           mode: 'single',
           autoSubscribe: join.connectionSettings?.autoSubscribe ?? true,
@@ -276,30 +319,45 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
         };
       } else {
         reconnect = url.searchParams.get('reconnect') === '1';
+        resumeSid = url.searchParams.get('sid') ?? undefined;
         params = { mode: 'dual', autoSubscribe: url.searchParams.get('auto_subscribe') !== '0', publisherOffer: undefined };
       }
+      const claims = check.claims;
+      const resumable = (): Session | string => {
+        if (resumeWindowMs <= 0) return 'resume is disabled on this server';
+        const s = [...sessions].find((x) => !x.isClosed && x.identity === claims.identity && x.roomName === claims.room);
+        if (!s) return `no session of '${claims.identity}' in room '${claims.room}' to resume (it ended, or a full rejoin was forced)`;
+        if (resumeSid && resumeSid !== s.sid) return `participant sid ${resumeSid} is not the session's ${s.sid}`;
+        if (s.mode !== params.mode) return `the session used the other signalling path (${s.mode === 'single' ? '/rtc/v1' : '/rtc'})`;
+        return s;
+      };
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         if (reconnect) {
-          // Resume is disabled in the JoinResponse; a stray resume attempt gets a leave that asks
-          // for a full reconnect instead.
+          const target = resumable();
+          if (typeof target !== 'string') return target.resume(ws, claims, params.publisherOffer);
+          // A leave with action RECONNECT makes the client do a full rejoin instead.
+          log(`resume of '${claims.identity}' in room '${claims.room}' refused: ${target}; asking for a full rejoin`);
           const leave = new LeaveRequest({ canReconnect: true, action: LeaveRequest_Action.RECONNECT, reason: DisconnectReason.STATE_MISMATCH });
           ws.send(new SignalResponse({ message: { case: 'leave', value: leave } }).toBinary());
           ws.close(1000);
           return;
         }
-        const session = new Session(ws, check.claims, params, {
+        const session = new Session(ws, claims, params, {
           registry,
           counter,
+          candidatePolicy,
           log,
           pingIntervalSeconds: options.pingIntervalSeconds ?? 5,
           pingTimeoutSeconds: options.pingTimeoutSeconds ?? 15,
           tokenRefreshIntervalMs: options.tokenRefreshIntervalMs ?? 5 * 60_000,
+          resumeWindowMs,
           mintToken: mintFor,
           onTokenPushed: options.onTokenPushed ?? (() => undefined),
           onClosed: (s) => {
             sessions.delete(s);
             // A peer that never answers the close handshake must not keep the socket open.
-            setTimeout(() => ws.terminate(), 1000).unref();
+            const current = s.socket;
+            setTimeout(() => current.terminate(), 1000).unref();
           },
         });
         sessions.add(session);
@@ -320,7 +378,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
-  log(`listening on ws://127.0.0.1:${port}`);
+  log(`listening on ws://127.0.0.1:${port}; ICE candidates accepted for ${[...candidatePolicy.addresses].join(', ')}`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -15,6 +15,7 @@ import {
   Pong,
   RequestResponse,
   RequestResponse_Reason,
+  ReconnectResponse,
   RoomMovedResponse,
   ServerInfo,
   ServerInfo_Edition,
@@ -28,9 +29,10 @@ import {
 } from '@livekit/protocol';
 import type { WebSocket, RawData } from 'ws';
 import type { JoinClaims } from './auth';
+import type { CandidatePolicy } from './candidates';
 import { Forwarder, ParticipantMedia, type PeerCounter, type TransportMode } from './media';
 import { newSid, type PublishedTrack, type Room, type RoomMember, type RoomRegistry } from './room';
-import type { MediaSection } from './sdp';
+import { publishedAudioSections, type MediaSection } from './sdp';
 
 export const SERVER_VERSION = '1.9.0';
 /** ParticipantInfo versions only ever grow: the client ignores updates with an older version. */
@@ -42,10 +44,13 @@ function nextVersion(): number {
 export interface SessionDeps {
   registry: RoomRegistry;
   counter: PeerCounter;
+  candidatePolicy: CandidatePolicy;
   log: (line: string) => void;
   pingIntervalSeconds: number;
   pingTimeoutSeconds: number;
   tokenRefreshIntervalMs: number;
+  /** 0: resume disabled (JoinResponse says so; a lost signal connection ends the session). */
+  resumeWindowMs: number;
   /** Mints a token with the same grants as `claims`, for `room`. */
   mintToken(claims: JoinClaims, room: string): Promise<string>;
   /** Test hook: every token pushed to a client (refreshToken or roomMoved). */
@@ -72,12 +77,18 @@ export class Session implements RoomMember {
   private lastSeen = Date.now();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  /** Set while the signal connection is lost and a resume may still take the session over. */
+  private resumeTimer: NodeJS.Timeout | undefined;
+  /** What the server would have sent while the signal connection was lost; flushed on resume. */
+  private readonly queued: SignalResponse['message'][] = [];
+  /** false after an admin drop that forces a full rejoin. */
+  private resumable = true;
   private state: ParticipantInfo_State = ParticipantInfo_State.JOINING;
   unknownMessages = 0;
 
   constructor(
-    private readonly ws: WebSocket,
-    private readonly claims: JoinClaims,
+    private ws: WebSocket,
+    private claims: JoinClaims,
     private readonly params: JoinParams,
     private readonly deps: SessionDeps,
   ) {
@@ -98,8 +109,10 @@ export class Session implements RoomMember {
           for (const t of this.tracks.values()) if (t.state === 'active' && t.mid === mid) t.forwarder.forward(rtp);
         },
         onFailure: (reason) => this.deps.log(`participant ${this.identity} in ${this.room.name}: ${reason}`),
+        onIgnored: (what) => this.ignored(what),
       },
       deps.counter,
+      deps.candidatePolicy,
     );
   }
 
@@ -115,11 +128,70 @@ export class Session implements RoomMember {
   get peerConnections(): number {
     return this.media.peerConnectionCount;
   }
+  get mode(): TransportMode {
+    return this.params.mode;
+  }
+  get socket(): WebSocket {
+    return this.ws;
+  }
+  get awaitingResume(): boolean {
+    return this.resumeTimer !== undefined;
+  }
+
+  private clientConfiguration(): ClientConfiguration {
+    // Without resume the client must do full rejoins instead of retrying resume forever.
+    const resume = this.deps.resumeWindowMs > 0 ? ClientConfigSetting.ENABLED : ClientConfigSetting.DISABLED;
+    return new ClientConfiguration({ resumeConnection: resume });
+  }
+
+  private serverInfo(): ServerInfo {
+    return new ServerInfo({ edition: ServerInfo_Edition.Standard, version: SERVER_VERSION, protocol: 16, nodeId: 'loopback' });
+  }
+
+  private attachSocket(ws: WebSocket): void {
+    ws.on('message', (data, isBinary) => {
+      if (ws === this.ws) this.onMessage(data, isBinary);
+    });
+    ws.on('close', () => this.onSocketGone(ws, 'signal connection closed'));
+    ws.on('error', () => this.onSocketGone(ws, 'signal connection error'));
+  }
+
+  /** A lost signal connection (no leave): keep everything for a resume, or end the session. */
+  private onSocketGone(ws: WebSocket, why: string): void {
+    if (ws !== this.ws || this.closed || this.awaitingResume) return;
+    if (this.deps.resumeWindowMs <= 0 || !this.resumable) return this.close(DisconnectReason.SIGNAL_CLOSE, why, false);
+    const seconds = this.deps.resumeWindowMs / 1000;
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      this.close(DisconnectReason.SIGNAL_CLOSE, `${why}; no resume within ${seconds} s`, false);
+    }, this.deps.resumeWindowMs);
+    this.deps.log(`participant ${this.identity} in room ${this.room.name}: ${why}; kept ${seconds} s for a resume`);
+  }
+
+  /**
+   * Resume (reconnect=1): the new signal connection takes over this session. Participant,
+   * tracks, SIDs and peer connections stay; the client may restart ICE with its next offer.
+   */
+  resume(ws: WebSocket, claims: JoinClaims, publisherOffer: SessionDescription | undefined): void {
+    const old = this.ws;
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = undefined;
+    this.ws = ws;
+    this.claims = claims; // the client reconnects with its newest token
+    this.lastSeen = Date.now();
+    if (old !== ws && old.readyState !== old.CLOSED) old.terminate(); // it may not have noticed yet
+    this.attachSocket(ws);
+    this.send({
+      case: 'reconnect',
+      value: new ReconnectResponse({ iceServers: [], clientConfiguration: this.clientConfiguration(), serverInfo: this.serverInfo() }),
+    });
+    for (const message of this.queued.splice(0)) this.send(message);
+    if (publisherOffer) void this.media.handlePublisherOffer(publisherOffer.sdp, publisherOffer.id);
+    this.deps.log(`participant ${this.identity} resumed in room ${this.room.name} (${this.params.mode === 'single' ? '/rtc/v1' : '/rtc'})`);
+  }
 
   start(): void {
-    this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    this.ws.on('close', () => this.close(DisconnectReason.SIGNAL_CLOSE, 'signal connection closed', false));
-    this.ws.on('error', () => this.close(DisconnectReason.SIGNAL_CLOSE, 'signal connection error', false));
+    this.attachSocket(this.ws);
     this.state = ParticipantInfo_State.ACTIVE;
     this.send({
       case: 'join',
@@ -128,12 +200,11 @@ export class Session implements RoomMember {
         participant: this.info(),
         otherParticipants: this.room.othersOf(this).map((m) => m.info()),
         serverVersion: SERVER_VERSION,
-        serverInfo: new ServerInfo({ edition: ServerInfo_Edition.Standard, version: SERVER_VERSION, protocol: 16, nodeId: 'loopback' }),
+        serverInfo: this.serverInfo(),
         subscriberPrimary: false,
         pingInterval: this.deps.pingIntervalSeconds,
         pingTimeout: this.deps.pingTimeoutSeconds,
-        // Resume is not implemented: the client must do full rejoins instead of retrying forever.
-        clientConfiguration: new ClientConfiguration({ resumeConnection: ClientConfigSetting.DISABLED }),
+        clientConfiguration: this.clientConfiguration(),
       }),
     });
     // The first offer is queued before the room subscribes us, so its receive sections can be
@@ -143,7 +214,7 @@ export class Session implements RoomMember {
     this.deps.log(`participant ${this.identity} joined room ${this.room.name} (${this.params.mode === 'single' ? '/rtc/v1' : '/rtc'})`);
     this.timers.push(
       setInterval(() => {
-        if (Date.now() - this.lastSeen > this.deps.pingTimeoutSeconds * 1000) {
+        if (!this.awaitingResume && Date.now() - this.lastSeen > this.deps.pingTimeoutSeconds * 1000) {
           this.deps.log(`participant ${this.identity} ping timeout`);
           this.ws.terminate();
           this.close(DisconnectReason.SIGNAL_CLOSE, 'ping timeout', false);
@@ -210,10 +281,19 @@ export class Session implements RoomMember {
     return token;
   }
 
-  /** Drops the signal connection without a leave: the client must do a full rejoin. */
-  dropSignal(): void {
+  /**
+   * Drops the signal connection without a leave. 'rejoin' also ends the session, so the client's
+   * resume attempt is refused and it does a full rejoin; 'resume' keeps it for a resume.
+   */
+  dropSignal(mode: 'resume' | 'rejoin'): void {
+    if (mode === 'rejoin') {
+      this.resumable = false;
+      this.ws.terminate();
+      this.close(DisconnectReason.SIGNAL_CLOSE, 'signal dropped by admin (full rejoin forced)', false);
+      return;
+    }
     this.ws.terminate();
-    this.close(DisconnectReason.SIGNAL_CLOSE, 'signal dropped by admin', false);
+    this.onSocketGone(this.ws, 'signal dropped by admin');
   }
 
   /** Moves this participant (and its published tracks) to another room; returns the new token. */
@@ -246,6 +326,10 @@ export class Session implements RoomMember {
   // ---- signalling -------------------------------------------------------------------------
 
   private send(message: SignalResponse['message']): void {
+    if (this.awaitingResume) {
+      if (this.queued.length < 1000) this.queued.push(message);
+      return;
+    }
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(new SignalResponse({ message }).toBinary());
   }
@@ -256,10 +340,10 @@ export class Session implements RoomMember {
     try {
       const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       req = isBinary ? SignalRequest.fromBinary(bytes) : SignalRequest.fromJsonString(bytes.toString('utf8'));
-    } catch {
+    } catch (e) {
       // Garbage frames are dropped; the session stays up (a client bug must not kill the server).
       this.unknownMessages++;
-      return;
+      return this.ignored(`undecodable ${isBinary ? 'binary' : 'text'} frame: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.handle(req);
   }
@@ -281,7 +365,8 @@ export class Session implements RoomMember {
         return;
       case 'mute': {
         const track = this.tracks.get(msg.value.sid);
-        if (!track || track.info.muted === msg.value.muted) return;
+        if (!track) return this.ignored(`mute for unknown track ${msg.value.sid}`);
+        if (track.info.muted === msg.value.muted) return;
         track.info.muted = msg.value.muted;
         this.version = nextVersion();
         this.room.announce(this);
@@ -303,10 +388,14 @@ export class Session implements RoomMember {
             this.media.unsubscribe(trackSid);
             continue;
           }
-          for (const other of this.room.othersOf(this)) {
-            const track = other.activeTracks().find((t) => t.sid === trackSid);
-            if (track && this.canSubscribe) this.subscribeTo(other.sid, track);
+          if (!this.canSubscribe) {
+            this.ignored(`subscription to ${trackSid} refused: token lacks the canSubscribe grant`);
+            continue;
           }
+          const publisher = this.room.othersOf(this).find((o) => o.activeTracks().some((t) => t.sid === trackSid));
+          const track = publisher?.activeTracks().find((t) => t.sid === trackSid);
+          if (!publisher || !track) this.ignored(`subscription to unknown track ${trackSid} in room ${this.room.name}`);
+          else this.subscribeTo(publisher.sid, track);
         }
         return;
       case 'trackSetting':
@@ -322,24 +411,32 @@ export class Session implements RoomMember {
       case 'updateDataSubscription':
       case 'storeDataBlobRequest':
       case 'getDataBlobRequest':
-        return; // accepted and ignored: no effect on an audio-only loopback server
+        // Accepted and ignored: no effect on an audio-only loopback server.
+        return this.ignored(`request '${msg.case}' has no effect on this audio-only server`);
       case undefined:
         this.unknownMessages++;
-        return;
+        return this.ignored('request of an unknown type (empty or newer than @livekit/protocol 1.52)');
       default: {
         const unhandled: never = msg;
-        void unhandled;
         this.unknownMessages++;
+        this.ignored(`request '${String((unhandled as { case: unknown }).case)}' is not handled`);
       }
     }
   }
 
+  /** Every request the server refuses or ignores is logged with its reason (never a token). */
+  private ignored(what: string): void {
+    this.deps.log(`participant ${this.identity} in room ${this.room.name}: ignored: ${what}`);
+  }
+
   private addTrack(req: AddTrackRequest): void {
-    const refuse = (message: string): void =>
+    const refuse = (message: string): void => {
+      this.ignored(`addTrack ${req.cid} refused: ${message}`);
       this.send({
         case: 'requestResponse',
         value: new RequestResponse({ reason: RequestResponse_Reason.NOT_ALLOWED, message, request: { case: 'addTrack', value: req } }),
       });
+    };
     if (!this.claims.canPublish) return refuse('token lacks the canPublish grant');
     if (req.type !== TrackType.AUDIO) return refuse(`only audio tracks are supported, got track type ${TrackType[req.type]}`);
     const sid = newSid('TR');
@@ -367,7 +464,12 @@ export class Session implements RoomMember {
    */
   private reconcilePublished(sections: MediaSection[]): void {
     if (this.closed) return;
-    const sending = sections.filter((s) => s.kind === 'audio' && s.mid !== undefined && s.port !== 0 && (s.direction === 'sendonly' || s.direction === 'sendrecv') && s.msidStreamId !== '-');
+    const sending = publishedAudioSections(sections);
+    for (const s of sections) {
+      if (s.kind === 'video' && s.direction !== 'recvonly' && s.direction !== 'inactive' && s.port !== 0) {
+        this.ignored(`sending video section mid=${s.mid ?? '?'}: this server forwards audio only`);
+      }
+    }
     const sendingMids = new Set(sending.map((s) => s.mid!));
     for (const track of [...this.tracks.values()]) {
       if (track.state === 'active' && (!track.mid || !sendingMids.has(track.mid))) {
@@ -383,7 +485,10 @@ export class Session implements RoomMember {
       if (boundMids.has(section.mid)) continue;
       const pending = [...this.tracks.values()].filter((t) => t.state === 'pending');
       const track = pending.find((t) => t.cid === section.msidTrackId) ?? pending[0];
-      if (!track) continue;
+      if (!track) {
+        this.ignored(`sending section mid=${section.mid ?? '?'} (msid track ${section.msidTrackId ?? 'none'}) matches no addTrack request`);
+        continue;
+      }
       track.state = 'active';
       track.mid = section.mid;
       track.info.mid = section.mid ?? '';
@@ -412,6 +517,9 @@ export class Session implements RoomMember {
       });
     }
     this.closed = true;
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = undefined;
+    this.queued.length = 0;
     this.state = ParticipantInfo_State.DISCONNECTED;
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
