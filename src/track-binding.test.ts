@@ -3,7 +3,7 @@
 // stands in a fake MediaStreamTrack, sets the engine's private url/token and flags, and these
 // tests emit the Room's and the engine's events themselves (what a signal connection would
 // trigger). The real room path is covered by e2e/nc-room.spec.ts against the loopback server.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type RunnerTestCase, type RunnerTestSuite } from 'vitest';
 import { RoomEvent } from 'livekit-client';
 import { TrackBinding } from './track-binding';
 import { DenoiserError } from './errors';
@@ -61,6 +61,7 @@ describe('TrackBinding lifecycle', () => {
     const roomB = makeRoom('beta', tokenB);
     const baseA = tokenListeners(roomA);
     const baseB = tokenListeners(roomB);
+    const [movedA, movedB] = [roomA.listenerCount(RoomEvent.Moved), roomB.listenerCount(RoomEvent.Moved)];
     const track = localTrack();
     publishLocal(roomA, track, 'TR_a');
     const p = new RecordingProcessor();
@@ -74,6 +75,8 @@ describe('TrackBinding lifecycle', () => {
     expect(p.tokens()).toEqual([tokenB]);
     expect(tokenListeners(roomA)).toBe(baseA);
     expect(tokenListeners(roomB)).toBe(baseB + 1);
+    // The room-level listener (Moved, Reconnected) moves too.
+    expect([roomA.listenerCount(RoomEvent.Moved), roomB.listenerCount(RoomEvent.Moved)]).toEqual([movedA, movedB + 1]);
 
     // The old room's refreshes no longer reach the processor; the new room's do.
     refreshToken(roomA, fakeJwt('alpha', 'me'));
@@ -649,5 +652,60 @@ describe('TrackBinding pushes each change once per processor', () => {
       // It did hear every change of the stream, in order.
       expect(p.infos().map((i) => `${i.roomName}/${i.publicationSid}`)).toEqual(['alpha/TR_1', 'alpha/TR_rejoined', 'beta/TR_rejoined']);
     }
+  });
+});
+
+// The lifecycle contract of ARCHITECTURE.md, item by item: each is named by the tests of this
+// file that check it. Renaming or dropping one of those tests fails here.
+const CONTRACT: [item: string, tests: string[]][] = [
+  ['1. attaching while the track is in a room pushes stream info once and credentials once', [
+    'processor receives lifecycle callbacks on room attach: stream info once, credentials once',
+  ]],
+  ["2. a move to another room pushes that room's info and credentials; the token listener moves with it", [
+    'callbacks refire on track room change, and the token listener swaps to the new room',
+  ]],
+  ['3. a token refresh pushes the new credentials to every binding of that track', [
+    'token refresh propagates to the processor of every binding of the track, through one engine listener',
+  ]],
+  ['4. binding to the same room again registers no second listener; re-registers after the engine strips them', [
+    'repeated setRoom with the same room does not double-register the listener',
+    're-registers the listener after the engine is replaced and its listeners stripped',
+  ]],
+  ['5. when the track leaves, both cleared hooks fire exactly once, even when two leave paths race', [
+    'track leaving the room clears processor metadata',
+    'cleared hooks fire once, only after a matching update: unpublish racing localTrackUnpublished and disconnect',
+    'trackUnsubscribed racing participantDisconnected clears exactly once',
+    'participantDisconnected alone clears and ends the binding of that participant only',
+  ]],
+  ['6. register before the track is in the room, then it enters: pushed on entry', [
+    'register before the track enters the room: pushed on entry',
+  ]],
+  ['7. attach, detach, attach again: the pushes are correct each time', ['attach, detach, attach again pushes correctly each time']],
+  ['8. fan-out to every binding of a track; closing one stops only its own pushes', [
+    'fanout: a move and a token refresh reach every binding of the track',
+    'unregister one of many only fans out to the remaining',
+  ]],
+  ['9. close with autoClose true closes the processor once; with false never, and it stays usable', [
+    'close closes the processor once when autoClose is true',
+    'close leaves the processor open and usable when autoClose is false',
+  ]],
+  ['10. a republish or full reconnect with new SIDs re-pushes the NEW publication SID, also to later bindings', [
+    'a republish with a new SID re-pushes the new publication SID, also to bindings created after it',
+    'a full reconnect with a new engine and new SIDs re-pushes stream info and rebinds the token',
+  ]],
+  ['11. RoomEvent.Moved pushes the new room name and token', ['RoomEvent.Moved pushes the new room name and the token carried by the move']],
+  ['12. a room disconnect clears every binding and leaves no listener behind', ['a room disconnect clears every binding and leaves no listener behind']],
+];
+
+function testNames(suite: RunnerTestSuite | { tasks: (RunnerTestCase | RunnerTestSuite)[] }): string[] {
+  return suite.tasks.flatMap((t) => (t.type === 'suite' ? testNames(t) : [t.name]));
+}
+
+describe('the lifecycle contract (ARCHITECTURE.md items 1-12)', () => {
+  it('names, for every item, tests of this file that check it, and each of those tests exists', ({ task }) => {
+    const names = new Set(testNames(task.file));
+    expect(CONTRACT.map(([item]) => Number.parseInt(item, 10))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const missing = CONTRACT.flatMap(([item, tests]) => tests.filter((t) => !names.has(t)).map((t) => `${item}: ${t}`));
+    expect(missing).toEqual([]);
   });
 });
