@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { lkDemoServer } from './demo/vite-plugin';
+import { CONTENT_SECURITY_POLICY } from './demo/csp';
 
 // The app build: the demo page plus the e2e harness pages, all same-origin. The worklet and the
 // wasm are emitted as separate files (`?worker&url`, `?url`), never inlined and never fetched from
@@ -10,21 +11,7 @@ const pages = readdirSync(resolve(import.meta.dirname, 'e2e/pages'))
   .filter((f) => f.endsWith('.html'))
   .map((f) => resolve(import.meta.dirname, 'e2e/pages', f));
 
-// The Content-Security-Policy every preview page is served with (the demo and the e2e harness
-// pages, so the whole e2e suite runs under it). docs/csp.md explains each directive and carries
-// the same text; e2e/csp.spec.ts checks the two agree and that the policy is enforced.
-// connect-src names the loopback LiveKit server (any port); an app lists its own LiveKit host.
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "connect-src 'self' blob: ws://127.0.0.1:* http://127.0.0.1:*",
-  "img-src 'self' data:",
-  "style-src 'self'",
-  "media-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+// Every preview page (the demo and the e2e harness pages) is served with the CSP of demo/csp.ts.
 
 export default defineConfig({
   root: import.meta.dirname,

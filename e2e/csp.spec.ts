@@ -1,19 +1,22 @@
-// The strict Content-Security-Policy of docs/csp.md, in real Chromium against the production
+// The strict Content-Security-Policy of demo/csp.ts, in real Chromium against the production
 // build (vite preview serves every page with it): the library, the demo and the harness pages
-// work under it with no violation, and the policy is really enforced.
+// work under it with no violation, the README states the policy that is enforced, and the
+// policy is really enforced.
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeNoisySpeech } from '../tools/testing/signals';
 import { expect, test, type Page } from './support/fixtures';
 import { fromBase64, toBase64 } from '../tools/testing/base64';
+import { CONTENT_SECURITY_POLICY } from '../demo/csp';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** The policy as docs/csp.md states it: the one-line code block after "## The policy". */
+/** The policy as the README states it: the one-line code block of its "Security and CSP" section. */
 function documentedPolicy(): string {
-  const doc = readFileSync(resolve(ROOT, 'docs/csp.md'), 'utf8');
-  const match = /## The policy\s+```[a-z]*\n([^\n]+)\n```/.exec(doc);
-  if (!match?.[1]) throw new Error('docs/csp.md has no policy code block under "## The policy"');
+  const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+  const section = /\n## Security and CSP\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+  const match = /```[a-z]*\n\s*(default-src[^\n]+)\n\s*```/.exec(section);
+  if (!match?.[1]) throw new Error('README.md has no policy code block in "## Security and CSP"');
   return match[1].trim();
 }
 
@@ -43,8 +46,9 @@ function violations(page: Page): Promise<Violation[]> {
 }
 
 test.describe('Content-Security-Policy (production build)', () => {
-  test('the demo and every harness page are served with the policy docs/csp.md documents', async ({ request }) => {
+  test('the demo and every harness page are served with the policy demo/csp.ts sets and the README documents', async ({ request }) => {
     const policy = documentedPolicy();
+    expect(policy).toBe(CONTENT_SECURITY_POLICY);
     expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
     for (const path of ['/demo/', '/demo/index.html', ...HARNESS_PAGES]) {
       const res = await request.get(path);

@@ -22,6 +22,8 @@ export interface RenderResult {
   stats: ProcessorStats | undefined;
   errors: { reason: string; message: string }[];
   renderMs: number;
+  /** The context time at which each schedule step was sent, in order. */
+  applied: number[];
 }
 
 async function render(req: RenderRequest): Promise<RenderResult> {
@@ -37,11 +39,22 @@ async function render(req: RenderRequest): Promise<RenderResult> {
   if (req.streamInfo) nc.onStreamInfoUpdated(req.streamInfo);
   const buffer = ctx.createBuffer(channels, length, req.sampleRate);
   for (let c = 0; c < channels; c++) buffer.copyToChannel(input.subarray(c * length, (c + 1) * length), c);
+  // suspend() stops the render at a render-quantum boundary (128 frames), and only once per
+  // quantum: steps due within one quantum are sent together, in order, at its start. The
+  // messages land at about that time.
+  const byQuantum = new Map<number, NonNullable<RenderRequest['schedule']>>();
   for (const step of req.schedule ?? []) {
-    // suspend() stops the render at a quantum boundary; the message lands at about that time.
-    void ctx.suspend(step.at).then(() => {
-      if (step.enabled !== undefined) nc.setEnabled(step.enabled);
-      if (step.credentials) nc.onCredentialsUpdated(step.credentials);
+    const quantum = Math.floor((step.at * req.sampleRate) / 128);
+    byQuantum.set(quantum, [...(byQuantum.get(quantum) ?? []), step]);
+  }
+  const applied: number[] = [];
+  for (const [quantum, steps] of byQuantum) {
+    void ctx.suspend((quantum * 128) / req.sampleRate).then(() => {
+      for (const step of steps) {
+        if (step.enabled !== undefined) nc.setEnabled(step.enabled);
+        if (step.credentials) nc.onCredentialsUpdated(step.credentials);
+        applied.push(ctx.currentTime);
+      }
       return ctx.resume();
     });
   }
@@ -70,6 +83,7 @@ async function render(req: RenderRequest): Promise<RenderResult> {
     stats: nc.stats,
     errors: [...errors, ...(nc.error ? [plain(nc.error)] : [])],
     renderMs,
+    applied,
   };
   nc.close();
   return result;
