@@ -133,3 +133,27 @@ export function blockCorrelation(ref: Float32Array, x: Float32Array, lag: number
   peaks.sort((a, b) => a - b);
   return peaks[Math.floor(peaks.length / 2)] ?? 0;
 }
+
+/**
+ * Fraction of `x`'s power at `freqs` (Goertzel over 20 ms frames, summed). A steady tone keeps
+ * its frequencies through Opus and through a jitter buffer that stretches time, so this holds
+ * where a waveform match would not: about 1 for the tones themselves, near 0 for anything else.
+ */
+export function tonalFraction(x: Float32Array, freqs: readonly number[], frame = 960): number {
+  let tonal = 0;
+  let total = 0;
+  for (let start = 0; start + frame <= x.length; start += frame) {
+    for (let i = start; i < start + frame; i++) total += (x[i] as number) ** 2 / frame;
+    for (const f of freqs) {
+      const w = (2 * Math.PI * f) / RATE;
+      let re = 0;
+      let im = 0;
+      for (let i = 0; i < frame; i++) {
+        re += (x[start + i] as number) * Math.cos(w * i);
+        im -= (x[start + i] as number) * Math.sin(w * i);
+      }
+      tonal += (2 * (re * re + im * im)) / (frame * frame); // a sine of amplitude A gives A²/2
+    }
+  }
+  return total > 0 ? tonal / total : 0;
+}
