@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventChannel } from './emitter';
+import type { NoiseCancellation } from './noise-cancellation';
 
 type Events = { error: [message: string] };
 
@@ -21,3 +22,7 @@ describe('EventChannel', () => {
     expect(source.listenerCount('error')).toBe(0);
   });
 });
+
+// A type test (tsc checks it, nothing runs): NoiseCancellation's public events cannot emit.
+// @ts-expect-error there is no emit on nc.events
+export type NoEmitOnEvents = NoiseCancellation['events']['emit'];

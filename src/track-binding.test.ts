@@ -484,6 +484,27 @@ describe('TrackBinding lifecycle', () => {
     expect(() => TrackBinding.attach(room, localTrack(), { processor: p })).not.toThrow();
   });
 
+  it('offers no way to push from outside: only its track link reaches the processor (type-checked)', () => {
+    const room = makeRoom('alpha');
+    const track = localTrack();
+    publishLocal(room, track, 'TR_1');
+    const p = new RecordingProcessor();
+    const binding = TrackBinding.attach(room, track, { processor: p });
+    // Never called: `tsc` fails here if any of these becomes public again.
+    const forge = (): void => {
+      // @ts-expect-error pushInfo is private
+      binding.pushInfo({ roomName: 'forged', participantIdentity: 'x', publicationSid: 'y' });
+      // @ts-expect-error pushCredentials is private
+      binding.pushCredentials({ url: 'wss://forged.invalid', token: 'forged' });
+      // @ts-expect-error clearPushed is private
+      binding.clearPushed();
+      // @ts-expect-error emit is protected
+      binding.emit('cleared');
+    };
+    expect(typeof forge).toBe('function');
+    expect(p.hooks()).toEqual(['info', 'credentials']);
+  });
+
   it('uses the credential fallback when the room cannot tell its URL', () => {
     const room = makeRoom('alpha');
     engineOf(room).url = undefined;

@@ -19,7 +19,7 @@ import { FrameProcessor } from './frame-processor';
 import { locate } from './locate';
 import { listen, unlisten, type RoomHandlers } from './room-events';
 import { ParticipantBinding } from './participant-binding';
-import { TrackLink } from './track-link';
+import { TrackLink, type LinkMember } from './track-link';
 
 export interface TrackBindingOptions {
   processor: FrameProcessor;
@@ -74,9 +74,9 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
 
   readonly processor: FrameProcessor;
   readonly autoClose: boolean;
-  readonly credentialFallback: TrackBindingOptions['credentials'];
   private readonly connectAudio: boolean;
   private readonly link: TrackLink;
+  private readonly member: LinkMember;
   private roomRef: WeakRef<Room> | undefined;
   private pushedInfo: StreamInfo | null = null;
   private pushedCredentials: Credentials | null = null;
@@ -100,10 +100,16 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     this.processor = options.processor;
     this.autoClose = options.autoCloseNoiseCancellation ?? true;
     this.connectAudio = options.connectAudio ?? true;
-    this.credentialFallback = options.credentials;
+    // The link's only way in: pushes reach the processor through this, never from outside.
+    this.member = {
+      credentialFallback: options.credentials,
+      pushInfo: (info) => this.pushInfo(info),
+      pushCredentials: (credentials) => this.pushCredentials(credentials),
+      clearPushed: () => this.clearPushed(),
+    };
     busy.set(this.processor, this);
     this.link = TrackLink.of(track);
-    this.link.add(this);
+    this.link.add(this.member);
     try {
       this.watch(room);
     } catch (error) {
@@ -150,10 +156,10 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     const found = locate(room, this.track);
     if (found) {
       this.attachInput(found.remote);
-      if (this.link.room === room) this.link.catchUp(this);
+      if (this.link.room === room) this.link.catchUp(this.member);
       else this.link.setRoom(room, found.participant, found.publication);
     } else if (this.link.room) {
-      this.link.catchUp(this);
+      this.link.catchUp(this.member);
     }
   }
 
@@ -162,7 +168,7 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     this.end('closed');
   }
 
-  pushInfo(info: StreamInfo): void {
+  private pushInfo(info: StreamInfo): void {
     if (this.ended) return;
     // Like credentials: an unchanged value is not said again (a resume, a re-attach).
     const last = this.pushedInfo;
@@ -172,7 +178,7 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     this.emit('streamInfoUpdated', info);
   }
 
-  pushCredentials(credentials: Credentials): void {
+  private pushCredentials(credentials: Credentials): void {
     if (this.ended) return;
     const last = this.pushedCredentials;
     // The engine re-emits the same token before every reconnect attempt; say it once.
@@ -183,7 +189,7 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
   }
 
   /** Fires each cleared hook once, and only after a matching update. */
-  clearPushed(): void {
+  private clearPushed(): void {
     const hadInfo = this.pushedInfo !== null;
     const hadCredentials = this.pushedCredentials !== null;
     this.pushedInfo = null;
@@ -208,7 +214,7 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     const room = this.room;
     if (room) this.unlisten(room);
     this.roomRef = undefined;
-    this.link.remove(this);
+    this.link.remove(this.member);
     if (this.inputAttached) {
       this.inputAttached = false;
       this.processor.detachInput();

@@ -8,7 +8,19 @@ import type { Credentials, StreamInfo } from './types';
 import { locate } from './locate';
 import { listen, unlisten, type RoomHandlers } from './room-events';
 import { readConnection, TokenWatcher } from './room-adapter';
-import type { TrackBinding } from './track-binding';
+import type { TrackBindingOptions } from './track-binding';
+
+/**
+ * What the link needs of each binding of its track. A TrackBinding keeps its member private,
+ * so only the link can push to its processor: no caller can forge a push or a binding event.
+ */
+export interface LinkMember {
+  /** The binding's `credentials` option: used only when the Room cannot tell its URL or token. */
+  readonly credentialFallback: TrackBindingOptions['credentials'];
+  pushInfo(info: StreamInfo): void;
+  pushCredentials(credentials: Credentials): void;
+  clearPushed(): void;
+}
 
 /** Per-track state shared by every binding of that track: its room, its token listener. */
 export class TrackLink {
@@ -20,7 +32,7 @@ export class TrackLink {
     return link;
   }
 
-  readonly bindings = new Set<TrackBinding>();
+  private readonly bindings = new Set<LinkMember>();
   private roomRef: WeakRef<Room> | undefined;
   private watcher: TokenWatcher | undefined;
   private info: StreamInfo | undefined;
@@ -96,19 +108,19 @@ export class TrackLink {
    * Brings a new or re-attached binding up to date. Re-binds the token listener too: the engine
    * may have stripped it (closed) or been replaced since the track entered the room.
    */
-  catchUp(binding: TrackBinding): void {
+  catchUp(binding: LinkMember): void {
     this.watcher?.bind();
     this.pushTo(binding);
   }
 
-  private pushTo(binding: TrackBinding): void {
+  private pushTo(binding: LinkMember): void {
     if (!this.info) return;
     binding.pushInfo(this.info);
     const credentials = this.credentialsFor(binding);
     if (credentials) binding.pushCredentials(credentials);
   }
 
-  private credentialsFor(binding: TrackBinding, token?: string): Credentials | undefined {
+  private credentialsFor(binding: LinkMember, token?: string): Credentials | undefined {
     const room = this.room;
     if (!room) return undefined;
     const fallback = binding.credentialFallback;
@@ -125,11 +137,11 @@ export class TrackLink {
     }
   };
 
-  add(binding: TrackBinding): void {
+  add(binding: LinkMember): void {
     this.bindings.add(binding);
   }
 
-  remove(binding: TrackBinding): void {
+  remove(binding: LinkMember): void {
     this.bindings.delete(binding);
     if (this.bindings.size > 0) return;
     // Nobody listens any more: leave no listener behind on the room or its engine.
