@@ -17,7 +17,9 @@ interface Client {
 describe('admin endpoint', () => {
   let server: LoopbackServer;
   beforeAll(async () => {
-    server = await startServer({ port: 0, apiKey: KEY, apiSecret: SECRET, tokenRefreshIntervalMs: 0 });
+    // Resume off: these checks count sessions right after a socket closes, which a resume window
+    // would keep (resume has its own tests in signal.test.ts and e2e/loopback-server/resume.spec.ts).
+    server = await startServer({ port: 0, apiKey: KEY, apiSecret: SECRET, resumeWindowSeconds: 0, tokenRefreshIntervalMs: 0 });
   });
   afterAll(() => server.stop());
 

@@ -141,7 +141,9 @@ describe('loopback server over HTTP and WebSocket', () => {
   let server: LoopbackServer;
   const lines: string[] = [];
   beforeAll(async () => {
-    server = await startServer({ port: 0, apiKey: KEY, apiSecret: SECRET, pingIntervalSeconds: 1, pingTimeoutSeconds: 2, log: (l) => lines.push(l) });
+    // Resume off: these checks count sessions right after a socket closes, which a resume window
+    // would keep (resume has its own tests in signal.test.ts and e2e/loopback-server/resume.spec.ts).
+    server = await startServer({ port: 0, apiKey: KEY, apiSecret: SECRET, resumeWindowSeconds: 0, pingIntervalSeconds: 1, pingTimeoutSeconds: 2, log: (l) => lines.push(l) });
   });
   afterAll(async () => {
     await server.stop();

@@ -1,7 +1,7 @@
 // A raw signalling client (protobuf over ws, SDP written by hand) against the real server: the
 // sending-section shapes of clients other than livekit-client in Chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AddTrackRequest, SessionDescription, SignalRequest, SignalResponse, SignalTarget, TrackSource, TrackType, TrickleRequest, UpdateTrackSettings } from '@livekit/protocol';
+import { AddTrackRequest, ClientConfigSetting, JoinRequest, LeaveRequest_Action, WrappedJoinRequest, WrappedJoinRequest_Compression, SessionDescription, SignalRequest, SignalResponse, SignalTarget, TrackSource, TrackType, TrickleRequest, UpdateTrackSettings } from '@livekit/protocol';
 import WebSocket from 'ws';
 import { startServer, type LoopbackServer } from './server';
 import { parseMediaSections, publishedAudioSections } from './sdp';
@@ -141,5 +141,35 @@ describe('a raw client publishing through those sections', () => {
     expect(lines.join('\n')).not.toContain('not-a-jwt');
     await expect(RawClient.open(`${server.url}/rtc/nowhere`)).rejects.toThrow(/404/);
     await logged(/^join refused \(404\): no WebSocket endpoint at \/rtc\/nowhere/);
+  });
+
+  it('keeps a participant whose socket closes without leave, and lets reconnect=1 resume it with the same SIDs', async () => {
+    const room = 'resume-raw';
+    const token = await server.mintToken({ room, identity: 'resumer' });
+    const first = await RawClient.open(`${server.url}/rtc?access_token=${token}`);
+    const sid = (await first.next('join')).participant!.sid;
+    first.ws.terminate();
+    await expect.poll(() => lines.some((l) => l.includes('resumer in room resume-raw: signal connection closed; kept 10 s for a resume'))).toBe(true);
+    expect(server.listRooms().find((r) => r.name === room)?.participants.map((p) => p.sid)).toEqual([sid]);
+    const second = await RawClient.open(`${server.url}/rtc?access_token=${token}&reconnect=1&sid=${sid}`);
+    const reconnect = await second.next('reconnect');
+    expect(reconnect.clientConfiguration?.resumeConnection).toBe(ClientConfigSetting.ENABLED);
+    expect(second.messages.some((m) => m.message.case === 'join')).toBe(false);
+    expect(server.listRooms().find((r) => r.name === room)?.participants.map((p) => p.sid)).toEqual([sid]);
+    second.close();
+  });
+
+  it('answers reconnect=1 after a drop that forces a full rejoin with leave(RECONNECT), and logs why', async () => {
+    const room = 'rejoin-raw';
+    const token = await server.mintToken({ room, identity: 'rejoiner' });
+    const first = await RawClient.open(`${server.url}/rtc/v1?access_token=${token}`);
+    const sid = (await first.next('join')).participant!.sid;
+    server.dropSignal('rejoiner', room, 'rejoin');
+    await expect.poll(() => server.listRooms().find((r) => r.name === room)).toBeUndefined();
+    const join = new JoinRequest({ reconnect: true, participantSid: sid });
+    const wrapped = new WrappedJoinRequest({ joinRequest: join.toBinary(), compression: WrappedJoinRequest_Compression.NONE });
+    const second = await RawClient.open(`${server.url}/rtc/v1?access_token=${token}&join_request=${Buffer.from(wrapped.toBinary()).toString('base64url')}`);
+    expect((await second.next('leave')).action).toBe(LeaveRequest_Action.RECONNECT);
+    await logged(/resume of 'rejoiner' in room 'rejoin-raw' refused: no session/);
   });
 });
