@@ -11,6 +11,8 @@ const extra = process.argv.slice(2);
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('npx', ['tsc', '-p', 'worklets/tsconfig.json', '--noEmit']);
 run('npx', ['vitest', 'run']);
+// The livekit-client version matrix (README, "livekit-client versions").
+run('npx', ['vitest', 'run', '--config', 'tools/testing/vitest.matrix.config.ts']);
 run('npx', ['vite', 'build', '--logLevel', 'warn']);
 // The publishable package (library, CLI, types) must build too.
 run('npm', ['run', 'build', '--silent']);
