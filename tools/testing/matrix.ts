@@ -35,3 +35,8 @@ export const LIVEKIT_MATRIX: readonly MatrixVersion[] = devDependencies
   .sort(older);
 
 export const BELOW_FLOOR: MatrixVersion = installed('livekit-client-below-floor');
+
+/** Where the matrix's e2e page is built for one alias. */
+export function matrixOutDir(alias: string): string {
+  return resolve(ROOT, 'dist/matrix', alias);
+}
