@@ -1,29 +1,23 @@
 // Runs only in the version matrix (tools/testing/vitest.matrix.config.ts), against
 // `livekit-client-below-floor`: the newest livekit-client without the engine's token-refresh
 // event. It shows the adapter degrading on a real Room of a version it does not support.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RoomEvent, version } from 'livekit-client';
-import { setLogger } from './log';
 import { TrackBinding } from './track-binding';
-import { RecordingProcessor, SERVER_URL, fakeJwt, localTrack, makeRoom, publishLocal, replaceEngine } from '../tools/testing/rooms';
+import { RecordingProcessor, SERVER_URL, fakeJwt, localTrack, makeRoom, publishLocal, replaceEngine, subscribeRemote } from '../tools/testing/rooms';
+import { captureWarnings } from '../tools/testing/warnings';
 
-let warnings: string[] = [];
-beforeEach(() => {
-  warnings = [];
-  setLogger({ info: () => undefined, warn: (m) => warnings.push(m) });
-});
-afterEach(() => setLogger(null));
+const warnings = captureWarnings();
 
 describe(`room adapter on livekit-client ${version}, below the supported floor`, () => {
   it('warns once that the token-refresh event is missing, naming the version; stream info and credentials still arrive, and a reconnect re-reads the token', async () => {
     const token = fakeJwt('alpha', 'me');
     const room = makeRoom('alpha', token);
-    const track = localTrack();
-    publishLocal(room, track, 'TR_local1');
+    const { track } = subscribeRemote(room, 'bob', 'TR_bob1');
     const p = new RecordingProcessor();
-    TrackBinding.attach(room, track, { processor: p });
-    TrackBinding.attach(room, track, { processor: new RecordingProcessor() });
-    expect(p.infos()).toEqual([{ roomName: 'alpha', participantIdentity: room.localParticipant.identity, publicationSid: 'TR_local1' }]);
+    // Two bindings, two watchers: still one warning.
+    for (const processor of [p, new RecordingProcessor()]) TrackBinding.attach(room, track, { processor });
+    expect(p.infos()).toEqual([{ roomName: 'alpha', participantIdentity: 'bob', publicationSid: 'TR_bob1' }]);
     expect(p.tokens()).toEqual([token]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`livekit-client ${version} `);

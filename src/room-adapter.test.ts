@@ -1,21 +1,16 @@
 // Guards src/room-adapter.ts, the one place that reads livekit-client internals. If a
 // livekit-client upgrade moves any of them, these fail with the name of what moved. The version
 // matrix (tools/testing/vitest.matrix.config.ts) runs this file against every version we claim.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionState, EngineEvent, Room, version } from 'livekit-client';
 import { Room as RoomModel, RoomMovedResponse } from '@livekit/protocol';
 import { ENGINE_ROOM_MOVED, ENGINE_TOKEN_REFRESHED, TokenWatcher, readConnection } from './room-adapter';
-import { setLogger } from './log';
 import { TrackBinding } from './track-binding';
 import { RecordingProcessor, SERVER_URL, fakeJwt, localTrack, makeRoom, publishLocal } from '../tools/testing/rooms';
+import { captureWarnings } from '../tools/testing/warnings';
 
 // Every lk-denoise warning of this file's tests; a version we claim must produce none.
-let warnings: string[] = [];
-beforeEach(() => {
-  warnings = [];
-  setLogger({ info: () => undefined, warn: (m) => warnings.push(m) });
-});
-afterEach(() => setLogger(null));
+const warnings = captureWarnings();
 
 type SignalCallbacks = {
   join: (...args: unknown[]) => Promise<never>;
