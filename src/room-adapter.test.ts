@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionState, EngineEvent, Room, version } from 'livekit-client';
 import { Room as RoomModel, RoomMovedResponse } from '@livekit/protocol';
-import { ENGINE_ROOM_MOVED, ENGINE_TOKEN_REFRESHED, TokenWatcher, readConnection } from './room-adapter';
+import { ENGINE_ROOM_MOVED, ENGINE_TOKEN_REFRESHED, TESTED_RANGE, TokenWatcher, readConnection } from './room-adapter';
+import pkg from '../package.json' with { type: 'json' };
 import { TrackBinding } from './track-binding';
 import { RecordingProcessor, SERVER_URL, fakeJwt, localTrack, makeRoom, publishLocal } from '../tools/testing/rooms';
 import { captureWarnings } from '../tools/testing/warnings';
@@ -107,6 +108,10 @@ describe('room adapter on unrecognised livekit-client internals (room doubles)',
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`livekit-client ${version} `);
     expect(warnings[0]).toContain('room.engine is not an event emitter');
+  });
+
+  it("the warnings' tested range is package.json's livekit-client peer range", () => {
+    expect(TESTED_RANGE).toBe(pkg.peerDependencies['livekit-client']);
   });
 
   it('a connected room whose engine holds no url or token (double): one warning, and nothing read', () => {
