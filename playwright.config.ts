@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_PATH, chromiumArgs } from './tools/testing/chromium';
+import { matrixProjects, matrixServers } from './tools/testing/playwright.matrix';
 
 // Two same-origin page servers: the production build (vite preview) is the default target,
 // the dev server proves `vite dev` serves the worklet too.
@@ -24,6 +25,8 @@ export default defineConfig({
     trace: 'off',
     screenshot: 'off',
   },
+  // The main livekit-client devDependency runs everything; LK_MATRIX=1 adds the version matrix.
+  projects: [{ name: 'main' }, ...matrixProjects(PREVIEW_PORT)],
   webServer: [
     {
       command: `LK_SERVER_PORT=0 npx vite preview --port ${PREVIEW_PORT} --strictPort --host 127.0.0.1`,
@@ -37,5 +40,6 @@ export default defineConfig({
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
     },
+    ...matrixServers(PREVIEW_PORT),
   ],
 });

@@ -11,6 +11,8 @@ const extra = process.argv.slice(2);
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('npx', ['tsc', '-p', 'worklets/tsconfig.json', '--noEmit']);
 run('npx', ['vitest', 'run']);
+// The livekit-client version matrix (README, "livekit-client versions").
+run('npx', ['vitest', 'run', '--config', 'tools/testing/vitest.matrix.config.ts']);
 run('npx', ['vite', 'build', '--logLevel', 'warn']);
 // The publishable package (library, CLI, types) must build too.
 run('npm', ['run', 'build', '--silent']);
@@ -27,7 +29,8 @@ function playwright(args) {
     const chunks = [];
     const child = spawn('npx', ['playwright', 'test', ...args], {
       stdio: ['inherit', 'pipe', 'pipe'],
-      env: { ...process.env, LK_TOKEN_LEDGER: ledger },
+      // The livekit-client version matrix's e2e projects run in the full suite only.
+      env: { ...process.env, LK_TOKEN_LEDGER: ledger, LK_MATRIX: process.env.LK_MATRIX ?? (extra.length === 0 ? '1' : '0') },
     });
     child.stdout.on('data', (c) => (chunks.push(c), process.stdout.write(c)));
     child.stderr.on('data', (c) => (chunks.push(c), process.stderr.write(c)));
