@@ -49,7 +49,7 @@ test.beforeAll(async () => {
   test.setTimeout(20 * 60_000);
   [apps, server] = await Promise.all([prepareApps(), startServer({ port: 0, tokenRefreshIntervalMs: 0 })]);
   const s = apps.seconds;
-  console.log(`bundler apps: pack ${s.pack.toFixed(0)} s, install ${s.install.toFixed(0)} s, build ${s.build.toFixed(0)} s`);
+  console.log(`bundler apps in ${apps.root}: pack ${s.pack.toFixed(0)} s, install ${s.install.toFixed(0)} s, build ${s.build.toFixed(0)} s`);
 });
 
 test.afterAll(async () => {

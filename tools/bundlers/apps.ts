@@ -74,8 +74,21 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-/** Packs the built package (`npm run build` first), installs and builds every app. */
+function located(root: string, seconds: PreparedApps['seconds'], close: () => void): PreparedApps {
+  const outputs = {} as Record<BuildName, string>;
+  for (const app of APPS) for (const build of app.builds) outputs[build.name as BuildName] = join(root, app.dir, `out-${build.name}`);
+  const frameProcessorOnly = { vite: join(root, 'vite/dist-frame-processor'), webpack: join(root, 'webpack/dist-frame-processor') };
+  return { root, outputs, frameProcessorOnly, seconds, close };
+}
+
+/**
+ * Packs the built package (`npm run build` first), installs and builds every app. While working
+ * on the specs, LK_BUNDLER_APPS=<the root a previous run printed> reuses its builds as they are
+ * (and keeps them); `npm test` never sets it.
+ */
 export async function prepareApps(): Promise<PreparedApps> {
+  const reuse = process.env.LK_BUNDLER_APPS;
+  if (reuse) return located(reuse, { pack: 0, install: 0, build: 0 }, () => {});
   if (!existsSync(join(REPO, 'dist/lib/index.js'))) throw new Error('dist/lib is missing: run `npm run build` first');
   const root = mkdtempSync(join(tmpdir(), 'lk-denoise-bundlers-'));
   const seconds = { pack: 0, install: 0, build: 0 };
@@ -95,25 +108,16 @@ export async function prepareApps(): Promise<PreparedApps> {
   seconds.install = await timed(() =>
     Promise.all(APPS.map((app) => run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], join(root, app.dir)))),
   );
-  const outputs = {} as Record<BuildName, string>;
   seconds.build = await timed(() =>
     Promise.all(
       APPS.map(async (app) => {
         const dir = join(root, app.dir);
         for (const build of app.builds) {
           await run('npm', ['run', build.script], dir);
-          const kept = join(dir, `out-${build.name}`);
-          renameSync(join(dir, build.out), kept);
-          outputs[build.name as BuildName] = kept;
+          renameSync(join(dir, build.out), join(dir, `out-${build.name}`));
         }
       }),
     ),
   );
-  return {
-    root,
-    outputs,
-    frameProcessorOnly: { vite: join(root, 'vite/dist-frame-processor'), webpack: join(root, 'webpack/dist-frame-processor') },
-    seconds,
-    close: () => rmSync(root, { recursive: true, force: true }),
-  };
+  return located(root, seconds, () => rmSync(root, { recursive: true, force: true }));
 }

@@ -2,10 +2,11 @@
 // and checks the tarball. Are the types right under node10, node16 (ESM) and bundler resolution
 // (@arethetypeswrong/cli), does it carry its licences, does every export have its JS and its
 // self-contained .d.ts, is the worklet's sourcemap inline (apps' bundlers copy the worklet under
-// a new name and no .map beside it), and does it need no runtime dependency (the wasm is in it).
+// a new name and no .map beside it), and does it need no runtime dependency (the wasm is in it;
+// the CLI runs from the unpacked tarball alone).
 // Exits non-zero naming each problem. Used by `npm test`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -68,6 +69,30 @@ try {
       console.log(`[check-package] attw "${name}" ${kind}: ${file}${found.length ? ` (${found.join(', ')})` : ' ok'}`);
     }
   }
+
+  // The CLI runs from the unpacked tarball alone, with no node_modules: it reads the wasm the
+  // package ships. Input: half a second of a 16-bit mono WAV (a 440 Hz tone).
+  spawnSync('tar', ['-xzf', tarball, '-C', dir]);
+  const rate = 48_000;
+  const samples = rate / 2;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  writeFileSync(join(dir, 'in.wav'), wav);
+  const cli = spawnSync('node', [join(dir, 'package', pkg.bin['lk-denoise']), join(dir, 'in.wav'), join(dir, 'out.wav')], { cwd: dir, encoding: 'utf8' });
+  if (cli.status !== 0 || !existsSync(join(dir, 'out.wav'))) problems.push(`the CLI failed from the unpacked tarball: ${cli.stderr.trim()}`);
+  else console.log(`[check-package] CLI from the unpacked tarball: ${cli.stdout.trim()}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
