@@ -1,7 +1,9 @@
-// Node-side engine loading: the same raw RNNoise wasm the browser uses, read from the npm
-// dependency, compiled once per process.
+// Node-side engine loading: the same raw RNNoise wasm the browser uses, compiled once per
+// process. The built CLI (dist/cli) reads the package's own copies in dist/lib (vite.cli.config.ts
+// defines where); run from source it reads them from the dev dependency.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -11,6 +13,8 @@ const cache = new Map<WasmFlavour, WebAssembly.Module>();
 
 export function rnnoiseWasmPath(flavour: WasmFlavour): string {
   const file = flavour === 'simd' ? 'rnnoise_simd.wasm' : 'rnnoise.wasm';
+  const packaged: unknown = import.meta.env?.LK_DENOISE_WASM_DIR;
+  if (typeof packaged === 'string') return fileURLToPath(new URL(packaged + file, import.meta.url));
   return require.resolve(`@sapphi-red/web-noise-suppressor/${file}`);
 }
 

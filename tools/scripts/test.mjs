@@ -16,6 +16,8 @@ run('npx', ['vitest', 'run', '--config', 'tools/testing/vitest.matrix.config.ts'
 run('npx', ['vite', 'build', '--logLevel', 'warn']);
 // The publishable package (library, CLI, types) must build too.
 run('npm', ['run', 'build', '--silent']);
+// …and install cleanly: types under node10/node16/bundler (attw), licences, files.
+run('node', ['tools/scripts/check-package.mjs']);
 
 // Every token minted during the e2e run (specs, the preview server's demo backend) is appended
 // to this ledger; scripts/check-token-leaks.mjs greps test-results/ for them, then deletes it.
