@@ -9,7 +9,7 @@ import { toBase64 } from '../testing/base64';
 import type { RenderRequest, RenderResult } from './pages/bench';
 
 const CONFIG = fileURLToPath(new URL('./vite.config.ts', import.meta.url));
-export const PAGE_PATH = '/bench/pages/bench.html';
+export const PAGE_PATH = '/tools/bench/pages/bench.html';
 
 export async function buildBenchPage(): Promise<void> {
   await build({ configFile: CONFIG, logLevel: 'error' });

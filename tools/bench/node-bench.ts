@@ -3,9 +3,10 @@
 // Run with --expose-gc so memory samples follow a full collection.
 import { FRAME_SIZE } from '../../worklets/dsp/engine';
 import { DenoisePipeline } from '../../worklets/dsp/pipeline';
-import { RnnoiseEngine, type RnnoiseExports } from '../../worklets/dsp/rnnoise';
+import { RnnoiseEngine } from '../../worklets/dsp/rnnoise';
 import { loadRnnoiseModule } from '../../cli/wasm-node';
 import { pairedRatios, spread, type Spread } from './stats';
+import { rawEngine } from './raw-engine';
 
 const BLOCK = 128;
 
@@ -23,33 +24,6 @@ function timed(frames: () => number, body: () => void): FrameCost {
   const c = process.cpuUsage(c0);
   const n = frames();
   return { wallUs: (wallMs * 1000) / n, cpuUs: (c.user + c.system) / n };
-}
-
-
-/** The engine with nothing around it: our own three env imports and direct export calls. */
-export function rawEngine(module: WebAssembly.Module): { ex: RnnoiseExports; state: number; inPtr: number; outPtr: number } {
-  let memory: WebAssembly.Memory | undefined;
-  const instance = new WebAssembly.Instance(module, {
-    env: {
-      emscripten_memcpy_big: (d: number, s: number, n: number): void => {
-        if (memory) new Uint8Array(memory.buffer).copyWithin(d, s, s + n);
-      },
-      emscripten_resize_heap: (requested: number): number => {
-        if (!memory) return 0;
-        const grow = Math.ceil((requested - memory.buffer.byteLength) / 65_536);
-        if (grow > 0) memory.grow(grow);
-        return 1;
-      },
-      __assert_fail: (): void => {
-        throw new Error('RNNoise assertion failed');
-      },
-    },
-  });
-  const ex = instance.exports as unknown as RnnoiseExports;
-  memory = ex.memory;
-  ex.__wasm_call_ctors?.();
-  const state = ex.rnnoise_create(0);
-  return { ex, state, inPtr: ex.malloc(FRAME_SIZE * 4), outPtr: ex.malloc(FRAME_SIZE * 4) };
 }
 
 /** µs per frame: raw exports with int16 scaling in and out, frame by frame (no reframing). */

@@ -18,9 +18,9 @@ import { CHROMIUM_PATH, chromiumArgs } from '../testing/chromium';
 import { fromBase64, toBase64 } from '../testing/base64';
 import { writeWavFile } from '../../cli/wav';
 import { makeNoisySpeech, loadExcerpt } from '../testing/signals';
-import { rssBytes, slope, threadNames } from './measure';
+import { rssBytes, threadNames } from './measure';
 
-interface Plan {
+export interface Plan {
   cycles: number;
   checkpointEvery: number;
   renders: number;
@@ -141,7 +141,7 @@ async function cycles(alice: Browser, bob: Browser, base: string, server: Loopba
   const a = await openPage(alice, `${base}/e2e/pages/nc-room.html`, 'document.body.dataset.ready === "true"');
   await a.evaluate(({ url, token }) => window.nc.join(url, token), { url: server.url, token: await server.mintToken({ room, identity: 'alice' }) });
   await a.evaluate(() => window.nc.publishMic());
-  const b = await openPage(bob, `${base}/soak/cycles.html`, 'document.body.dataset.ready === "true"');
+  const b = await openPage(bob, `${base}/tools/soak/cycles.html`, 'document.body.dataset.ready === "true"');
   await b.evaluate(({ url, token }) => window.soak.join(url, token), { url: server.url, token: await server.mintToken({ room, identity: 'bob' }) });
   await b.evaluate(() => window.soak.waitForTrack('alice'));
   const cdp = await b.context().newCDPSession(b);
@@ -192,7 +192,7 @@ async function cycles(alice: Browser, bob: Browser, base: string, server: Loopba
 }
 
 async function offline(bob: Browser, base: string) {
-  const page = await openPage(bob, `${base}/soak/offline.html`, 'document.body.dataset.soakReady === "true" && document.body.dataset.ready === "true"');
+  const page = await openPage(bob, `${base}/tools/soak/offline.html`, 'document.body.dataset.soakReady === "true" && document.body.dataset.ready === "true"');
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const renderer = await rendererPid(bob);
@@ -218,7 +218,7 @@ async function offline(bob: Browser, base: string) {
   const after = await readPage(cdp, renderer.pid, settle);
   if (readings[readings.length - 1]?.render !== renders.length) readings.push({ render: renders.length, reading: after });
   await page.context().close();
-  return { renderer, samplesPerRender: samples, seconds: (performance.now() - started) / 1000, renders, readings, before, after };
+  return { renderer, clipSeconds: clip.length / 48_000, samplesPerRender: samples, seconds: (performance.now() - started) / 1000, renders, readings, before, after };
 }
 
 async function reconnects(alice: Browser, bob: Browser, base: string, server: LoopbackServer) {
@@ -318,6 +318,15 @@ async function reconnects(alice: Browser, bob: Browser, base: string, server: Lo
   return { listenersBefore, rounds };
 }
 
+/** What this script prints (one JSON line), read by tools/soak/summary.ts. */
+export interface BrowserSoakResult {
+  plan: Plan;
+  chromium: string;
+  cycles: Awaited<ReturnType<typeof cycles>>;
+  offline: Awaited<ReturnType<typeof offline>>;
+  reconnects: Awaited<ReturnType<typeof reconnects>>;
+}
+
 // --- main -----------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -333,17 +342,18 @@ async function main(): Promise<void> {
   const launch = () => chromium.launch({ executablePath: CHROMIUM_PATH, args: chromiumArgs(wav) });
   // Separate browsers, so the subscriber's renderer process is its own and /proc reads it alone.
   const alice = await launch();
-  const result: Record<string, unknown> = { plan, chromium: alice.version() };
+  let result: BrowserSoakResult;
   try {
     let bob = await launch();
-    result.cycles = await cycles(alice, bob, vite.base, server);
+    const cyclesPart = await cycles(alice, bob, vite.base, server);
     await bob.close();
     bob = await launch();
-    result.offline = await offline(bob, vite.base);
+    const offlinePart = await offline(bob, vite.base);
     await bob.close();
     bob = await launch();
-    result.reconnects = await reconnects(alice, bob, vite.base, server);
+    const reconnectsPart = await reconnects(alice, bob, vite.base, server);
     await bob.close();
+    result = { plan, chromium: alice.version(), cycles: cyclesPart, offline: offlinePart, reconnects: reconnectsPart };
   } finally {
     await alice.close().catch(() => undefined);
     await vite.server.close();

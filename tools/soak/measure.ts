@@ -1,20 +1,5 @@
-// Node-side helpers for the soak: least-squares slopes, and reading a process's RSS from /proc.
+// Node-side helpers for the soak: a process's RSS and thread names from /proc.
 import { readFileSync, readdirSync } from 'node:fs';
-
-/** Least-squares slope of y over x (units of y per unit of x). */
-export function slope(points: readonly { x: number; y: number }[]): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n;
-  const my = points.reduce((s, p) => s + p.y, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const p of points) {
-    num += (p.x - mx) * (p.y - my);
-    den += (p.x - mx) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
-}
 
 /** VmRSS of a process in bytes, from /proc (0 when gone). */
 export function rssBytes(pid: number): number {
@@ -41,6 +26,3 @@ export function threadNames(pid: number): string[] {
     return [];
   }
 }
-
-export const MB = 1024 * 1024;
-export const mb = (bytes: number): number => Math.round((bytes / MB) * 100) / 100;

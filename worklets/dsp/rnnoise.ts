@@ -28,8 +28,11 @@ export class EngineError extends Error {
   }
 }
 
-/** Minimal env for the three imports the module needs; the heap may grow via memory.grow. */
-function makeImports(getMemory: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
+/**
+ * Minimal env for the three imports the module needs; the heap may grow via memory.grow.
+ * Exported for the benchmarks' raw-engine floor, so they instantiate the wasm exactly as we do.
+ */
+export function rnnoiseImports(getMemory: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
   return {
     env: {
       emscripten_memcpy_big(dest: number, src: number, num: number): void {
@@ -88,7 +91,7 @@ class SharedInstance {
     let memory: WebAssembly.Memory | undefined;
     let instance: WebAssembly.Instance;
     try {
-      instance = new WebAssembly.Instance(module, makeImports(() => memory));
+      instance = new WebAssembly.Instance(module, rnnoiseImports(() => memory));
     } catch (cause) {
       throw new EngineError('instantiate', String(cause), { cause });
     }

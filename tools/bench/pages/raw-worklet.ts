@@ -2,18 +2,12 @@
 // work a float stream needs (scale into the wasm heap, run the frame, scale out), no reframing
 // FIFO, no input checks, no dry path, no stats. Its output lags by one frame plus the engine's
 // own, and is only good for timing.
+import { FRAME_SIZE as FRAME } from '../../../worklets/dsp/engine';
+import type { RnnoiseExports } from '../../../worklets/dsp/rnnoise';
+import { rawEngine } from '../raw-engine';
 import { RAW_PROCESSOR, scope } from './worklet-globals';
 
-const FRAME = 480;
 const SCALE = 32_768;
-
-interface RnnoiseExports {
-  memory: WebAssembly.Memory;
-  __wasm_call_ctors?: () => void;
-  rnnoise_create(model: number): number;
-  rnnoise_process_frame(state: number, out: number, input: number): number;
-  malloc(bytes: number): number;
-}
 
 class RawRnnoise extends scope.AudioWorkletProcessor {
   private readonly ex: RnnoiseExports;
@@ -28,31 +22,14 @@ class RawRnnoise extends scope.AudioWorkletProcessor {
   constructor(options: { processorOptions?: unknown }) {
     super();
     const module = (options.processorOptions as { module: WebAssembly.Module }).module;
-    let memory: WebAssembly.Memory | undefined;
-    const env = {
-      emscripten_memcpy_big: (d: number, s: number, n: number): void => {
-        if (memory) new Uint8Array(memory.buffer).copyWithin(d, s, s + n);
-      },
-      emscripten_resize_heap: (requested: number): number => {
-        if (!memory) return 0;
-        const grow = Math.ceil((requested - memory.buffer.byteLength) / 65_536);
-        if (grow > 0) memory.grow(grow);
-        return 1;
-      },
-      __assert_fail: (): void => {
-        throw new Error('RNNoise assertion failed');
-      },
-    };
-    const instance = new WebAssembly.Instance(module, { env });
-    this.ex = instance.exports as unknown as RnnoiseExports;
-    memory = this.ex.memory;
-    this.ex.__wasm_call_ctors?.();
-    this.state = this.ex.rnnoise_create(0);
-    this.inPtr = this.ex.malloc(FRAME * 4);
-    this.outPtr = this.ex.malloc(FRAME * 4);
+    const raw = rawEngine(module);
+    this.ex = raw.ex;
+    this.state = raw.state;
+    this.inPtr = raw.inPtr;
+    this.outPtr = raw.outPtr;
     this.inIndex = this.inPtr >> 2;
     this.outIndex = this.outPtr >> 2;
-    this.heap = new Float32Array(memory.buffer);
+    this.heap = new Float32Array(this.ex.memory.buffer);
     this.port.postMessage('ready');
   }
 
