@@ -3,6 +3,8 @@
 // `seconds` that repeats without a click (the tail is crossfaded into the head), normalised to
 // an RMS of 1; the sample source sets the level from the chosen SNR.
 
+import { kelletPink, mulberry32, normalizeRms } from '../tools/testing/noise';
+
 export type NoiseKind = 'pink' | 'fan' | 'hum' | 'none';
 
 export const NOISE_KINDS: readonly { kind: NoiseKind; label: string }[] = [
@@ -12,32 +14,10 @@ export const NOISE_KINDS: readonly { kind: NoiseKind; label: string }[] = [
   { kind: 'none', label: 'None (clean speech)' },
 ];
 
-/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG. Returns uniform floats in [-1, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
-  };
-}
-
-function pink(out: Float32Array, rand: () => number): void {
-  // Paul Kellet's refined pink filter (-3 dB/octave within 0.05 dB above 9 Hz at 44.1/48 kHz).
-  let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0;
-  for (let i = 0; i < out.length; i++) {
-    const w = rand();
-    b0 = 0.99886 * b0 + w * 0.0555179;
-    b1 = 0.99332 * b1 + w * 0.0750759;
-    b2 = 0.969 * b2 + w * 0.153852;
-    b3 = 0.8665 * b3 + w * 0.3104856;
-    b4 = 0.55 * b4 + w * 0.5329522;
-    b5 = -0.7616 * b5 - w * 0.016898;
-    out[i] = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362;
-    b6 = w * 0.115926;
-  }
+/** Uniform floats in [-1, 1) from the seeded mulberry32 stream the test signals use. */
+function seededRandom(seed: number): () => number {
+  const next = mulberry32(seed);
+  return () => 2 * next() - 1;
 }
 
 function fan(out: Float32Array, rand: () => number, sampleRate: number): void {
@@ -72,14 +52,6 @@ function hum(out: Float32Array, rand: () => number, sampleRate: number): void {
   }
 }
 
-function normalise(x: Float32Array): void {
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += x[i]! * x[i]!;
-  const rms = Math.sqrt(sum / Math.max(1, x.length));
-  if (rms === 0) return;
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! / rms;
-}
-
 /**
  * A loop of noise `seconds` long (choose whole seconds so periodic parts line up), RMS 1.
  * 'none' returns silence.
@@ -91,7 +63,7 @@ export function makeNoise(kind: NoiseKind, seed: number, sampleRate: number, sec
   const rand = seededRandom(seed);
   switch (kind) {
     case 'pink':
-      pink(raw, rand);
+      kelletPink(raw, rand);
       break;
     case 'fan':
       fan(raw, rand, sampleRate);
@@ -108,6 +80,6 @@ export function makeNoise(kind: NoiseKind, seed: number, sampleRate: number, sec
     const g = i / fade;
     out[i] = raw[i]! * Math.sin((g * Math.PI) / 2) + raw[n + i]! * Math.cos((g * Math.PI) / 2);
   }
-  normalise(out);
+  normalizeRms(out);
   return out;
 }

@@ -3,9 +3,7 @@
 // SNR 0/5/10 dB. Items are built lazily: 105 items held at once would take ~300 MB.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readWavFile } from '../../cli/wav';
-import { resampleSignal } from '../../worklets/dsp/resampler';
-import { EXCERPT_PATH, makeNoisySpeech, NOISE_KINDS, type NoiseKind } from '../testing/signals';
+import { EXCERPT_PATH, loadSpeech, makeNoisySpeech, NOISE_KINDS, type NoiseKind } from '../testing/signals';
 
 export const LIBRIVOX_DIR = '/usr/share/pocketsphinx/test/data/librivox';
 export const CORPUS_RATE = 48_000;
@@ -79,17 +77,9 @@ export function corpusSpecs(options: CorpusOptions = {}): CorpusSpec[] {
   return specs;
 }
 
-const speechCache = new Map<string, Float32Array>();
-
 /** A clip's first channel at 48 kHz (cached per path). */
 export function loadClip48k(path: string): Float32Array {
-  let x = speechCache.get(path);
-  if (!x) {
-    const wav = readWavFile(path);
-    x = resampleSignal(wav.channels[0] as Float32Array, wav.sampleRate, CORPUS_RATE);
-    speechCache.set(path, x);
-  }
-  return x;
+  return loadSpeech(path, CORPUS_RATE);
 }
 
 /** The other clips back to back: babble made of different sentences than the target's. */

@@ -70,13 +70,13 @@ function timeAdapter(module: WebAssembly.Module, x: Float32Array): FrameCost {
 
 /** µs per frame: the whole DSP core (DenoisePipeline) in 128-sample blocks, as the worklet runs it. */
 function timePipeline(module: WebAssembly.Module, x: Float32Array): FrameCost {
-  const pipeline = new DenoisePipeline(new RnnoiseEngine(module), { blockSize: BLOCK });
+  const { pipeline } = newPipeline(module);
   const out = new Float32Array(BLOCK);
   const blocks = Math.floor(x.length / BLOCK);
   const cost = timed(
     () => pipeline.stats.frames,
     () => {
-      for (let b = 0; b < blocks; b++) pipeline.process(x.subarray(b * BLOCK, (b + 1) * BLOCK), out, BLOCK);
+      for (let b = 0; b < blocks; b++) runBlock(pipeline, x, b, out);
     },
   );
   pipeline.destroy();
@@ -165,6 +165,17 @@ export interface NodeCyclesResult {
   samples: NodeMemorySample[];
 }
 
+/** A fresh DSP core as the worklet builds it: RnnoiseEngine inside a DenoisePipeline. */
+function newPipeline(module: WebAssembly.Module): { engine: RnnoiseEngine; pipeline: DenoisePipeline } {
+  const engine = new RnnoiseEngine(module);
+  return { engine, pipeline: new DenoisePipeline(engine, { blockSize: BLOCK }) };
+}
+
+/** Block `k` of `x` (128 samples) through `pipeline`. */
+function runBlock(pipeline: DenoisePipeline, x: Float32Array, k: number, out: Float32Array): void {
+  pipeline.process(x.subarray(k * BLOCK, (k + 1) * BLOCK), out, BLOCK);
+}
+
 /** RnnoiseEngine + DenoisePipeline created, run for 10 blocks, destroyed; `count` times. */
 export function nodeCycles(x: Float32Array, count: number, every: number): NodeCyclesResult {
   const module = loadRnnoiseModule('simd');
@@ -173,8 +184,8 @@ export function nodeCycles(x: Float32Array, count: number, every: number): NodeC
   let busy = 0;
   for (let i = 1; i <= count; i++) {
     const t0 = performance.now();
-    const pipeline = new DenoisePipeline(new RnnoiseEngine(module), { blockSize: BLOCK });
-    for (let b = 0; b < 10; b++) pipeline.process(x.subarray(b * BLOCK, (b + 1) * BLOCK), out, BLOCK);
+    const { pipeline } = newPipeline(module);
+    for (let b = 0; b < 10; b++) runBlock(pipeline, x, b, out);
     pipeline.destroy();
     busy += performance.now() - t0;
     if (i % every === 0) samples.push(sample(i, 0));
@@ -184,17 +195,17 @@ export function nodeCycles(x: Float32Array, count: number, every: number): NodeC
 
 export interface NodeLongResult {
   audioSeconds: number;
+  /** Length of the clip that is looped to make `audioSeconds`. */
+  clipSeconds: number;
   wallSeconds: number;
   realTimeFactor: number;
   frames: number;
   samples: NodeMemorySample[];
 }
 
-/** One pipeline for `seconds` of audio (the signal looped), memory sampled every `everySeconds`. */
+/** One pipeline for `seconds` of audio (the clip `x` looped), memory sampled every `everySeconds`. */
 export function nodeLongRun(x: Float32Array, seconds: number, everySeconds: number): NodeLongResult {
-  const module = loadRnnoiseModule('simd');
-  const engine = new RnnoiseEngine(module);
-  const pipeline = new DenoisePipeline(engine, { blockSize: BLOCK });
+  const { engine, pipeline } = newPipeline(loadRnnoiseModule('simd'));
   const out = new Float32Array(BLOCK);
   const blocksPerSignal = Math.floor(x.length / BLOCK);
   const totalBlocks = Math.floor((seconds * 48_000) / BLOCK);
@@ -203,8 +214,7 @@ export function nodeLongRun(x: Float32Array, seconds: number, everySeconds: numb
   let busy = 0;
   let t0 = performance.now();
   for (let b = 1; b <= totalBlocks; b++) {
-    const k = (b - 1) % blocksPerSignal;
-    pipeline.process(x.subarray(k * BLOCK, (k + 1) * BLOCK), out, BLOCK);
+    runBlock(pipeline, x, (b - 1) % blocksPerSignal, out);
     if (b % blocksPerSample === 0) {
       busy += performance.now() - t0;
       samples.push(sample((b * BLOCK) / 48_000, engine.memoryBytes));
@@ -215,5 +225,5 @@ export function nodeLongRun(x: Float32Array, seconds: number, everySeconds: numb
   const frames = pipeline.stats.frames;
   pipeline.destroy();
   const audioSeconds = (totalBlocks * BLOCK) / 48_000;
-  return { audioSeconds, wallSeconds: busy / 1000, realTimeFactor: audioSeconds / (busy / 1000), frames, samples };
+  return { audioSeconds, clipSeconds: x.length / 48_000, wallSeconds: busy / 1000, realTimeFactor: audioSeconds / (busy / 1000), frames, samples };
 }

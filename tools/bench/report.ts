@@ -455,26 +455,14 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
     return [ENGINE_LABELS[e as QualityEngine], fmt(o?.deltaSiSdr, 2), fmt(o?.deltaSegSnr, 2), fmt(o?.noiseAttenuationDb, 1), fmt(o?.speechLevelChangeDb, 2)];
   })));
   out.push('');
-  out.push('ΔSI-SDR (dB) per noise type:');
-  out.push('');
-  out.push(qualityTable(r, (x) => x?.deltaSiSdr, 'noise', 2));
-  out.push('');
-  out.push('ΔSI-SDR (dB) per input SNR:');
-  out.push('');
-  out.push(qualityTable(r, (x) => x?.deltaSiSdr, 'snr', 2));
-  out.push('');
-  out.push('ΔsegSNR (dB) per noise type:');
-  out.push('');
-  out.push(qualityTable(r, (x) => x?.deltaSegSnr, 'noise', 2));
-  out.push('');
-  out.push('Noise cut in speech pauses (dB, higher removes more) per noise type:');
-  out.push('');
-  out.push(qualityTable(r, (x) => x?.noiseAttenuationDb, 'noise', 1));
-  out.push('');
-  out.push('Speech level change in speech-active frames (dB, 0 keeps the level) per noise type:');
-  out.push('');
-  out.push(qualityTable(r, (x) => x?.speechLevelChangeDb, 'noise', 2));
-  out.push('');
+  const breakdowns: [string, (x: MetricMeans | undefined) => number | undefined, 'noise' | 'snr', number][] = [
+    ['ΔSI-SDR (dB) per noise type:', (x) => x?.deltaSiSdr, 'noise', 2],
+    ['ΔSI-SDR (dB) per input SNR:', (x) => x?.deltaSiSdr, 'snr', 2],
+    ['ΔsegSNR (dB) per noise type:', (x) => x?.deltaSegSnr, 'noise', 2],
+    ['Noise cut in speech pauses (dB, higher removes more) per noise type:', (x) => x?.noiseAttenuationDb, 'noise', 1],
+    ['Speech level change in speech-active frames (dB, 0 keeps the level) per noise type:', (x) => x?.speechLevelChangeDb, 'noise', 2],
+  ];
+  for (const [title, pick, by, decimals] of breakdowns) out.push(title, '', qualityTable(r, pick, by, decimals), '');
   out.push(`![ΔSI-SDR by noise](${links.qualitySvg})`);
   out.push('');
 

@@ -55,20 +55,11 @@ export function pairedRatios(a: readonly number[], b: readonly number[]): number
 export function slope(x: readonly number[], y: readonly number[]): number {
   const n = Math.min(x.length, y.length);
   if (n < 2) return 0;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i] as number;
-    my += y[i] as number;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = (x[i] as number) - mx;
-    sxy += dx * ((y[i] as number) - my);
-    sxx += dx * dx;
-  }
+  const xs = x.slice(0, n);
+  const ys = y.slice(0, n);
+  const mx = xs.reduce((s, v) => s + v, 0) / n;
+  const my = ys.reduce((s, v) => s + v, 0) / n;
+  const sxy = xs.reduce((s, v, i) => s + (v - mx) * ((ys[i] as number) - my), 0);
+  const sxx = xs.reduce((s, v) => s + (v - mx) ** 2, 0);
   return sxx === 0 ? 0 : sxy / sxx;
 }
