@@ -1,9 +1,10 @@
 // Quality scoring for the corpus: every engine's output aligned to the mixture, then the metrics of
-// bench/metrics.ts. metrics.evaluate() finds the lag with a full-length FFT cross-correlation
-// (~0.5 s per item here); with 105 items × 5 engines that alone would take minutes, so each
-// engine's lag is found once that way and then only refined per item (±16 samples, direct
-// correlation). evaluateAtLag() computes exactly what evaluate() does once the lag is known, and
-// the run cross-checks the two on one item per engine.
+// tools/testing/metrics.ts. metrics.evaluate() finds the lag with a full-length FFT
+// cross-correlation (~0.5 s per item here); with 105 items × 5 engines that alone would take
+// minutes, so each engine's lag is found once on a window (coarseLag) and then only refined per
+// item (refineLag: ±16 samples, direct correlation on 1-5 s). The run checks the refined lag of
+// every item against the engine's design lag, and on one item per clip against a full-length
+// FFT cross-correlation.
 import { alignByXcorr, evaluateAligned, type Evaluation } from '../testing/metrics';
 import { mean } from './stats';
 
@@ -16,6 +17,20 @@ export const ENGINE_LABELS: Record<QualityEngine, string> = {
   'ours-worklet': 'ours (worklet, Chromium)',
   'anchor-rnnoise': 'anchor RNNoise node',
   'anchor-speex': 'anchor Speex node',
+};
+
+/**
+ * The lag each engine's design fixes, in 48 kHz samples, known without any correlation: the CLI
+ * removes the pipeline latency; ours buffers 448 samples to reframe 128-sample quanta into
+ * 480-sample frames, and RNNoise adds one frame (480); the anchor RNNoise node buffers 512 and
+ * adds 480; the anchor Speex node works in 128-sample quanta. Scoring's lag is checked against it.
+ */
+export const DESIGN_LAGS: Record<QualityEngine, number> = {
+  passthrough: 0,
+  'ours-cli': 0,
+  'ours-worklet': 448 + 480,
+  'anchor-rnnoise': 512 + 480,
+  'anchor-speex': 128,
 };
 
 /** Metrics skip the first second: RNNoise learns the noise floor meanwhile. */

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { pairedRatios, quantileSorted, slope, spread } from './stats';
+import { medianCi, pairedRatios, quantileSorted, slope, spread } from './stats';
 import { escapeXml, groupedBarChart, niceTicks } from './svg';
 import { cell, fmt, growth, table } from './report';
-import { evaluateAtLag, refineLag, shiftBy, summarize, type ItemScore } from './quality';
-import { evaluate } from '../testing/metrics';
+import { coarseLag, DESIGN_LAGS, evaluateAtLag, refineLag, shiftBy, summarize, type ItemScore } from './quality';
+import { alignByXcorr, evaluate } from '../testing/metrics';
+import { DenoisePipeline } from '../../worklets/dsp/pipeline';
+import { RnnoiseEngine } from '../../worklets/dsp/rnnoise';
+import { loadRnnoiseModule } from '../../cli/wasm-node';
 import { makeNoisySpeech } from '../testing/signals';
 
 describe('bench statistics', () => {
@@ -19,6 +22,15 @@ describe('bench statistics', () => {
 
   it('paired ratios divide measurements of the same repetition', () => {
     expect(pairedRatios([2, 9, 4], [1, 3])).toEqual([2, 3]);
+  });
+
+  it('the median interval is the 2nd to 8th of 9 values, covering 96 %, whatever their order', () => {
+    // P(Binomial(9, ½) ≤ 1) = 10/512 ≤ 2.5 %, P(≤ 2) = 46/512 is not: k = 2.
+    expect(medianCi([9, 1, 8, 2, 7, 3, 6, 4, 5])).toEqual({ low: 2, high: 8, coverage: 1 - (2 * 10) / 512 });
+  });
+
+  it('with too few values for 95 % the median interval is the range, with its true coverage', () => {
+    expect(medianCi([3, 1, 2])).toEqual({ low: 1, high: 3, coverage: 0.75 });
   });
 
   it('slope is the least-squares trend and 0 for a single point', () => {
@@ -111,6 +123,19 @@ describe('bench quality scoring', () => {
 
   it('refining finds the exact lag near a rough guess', () => {
     expect(refineLag(item.mixture, delayed(item.mixture, 930), 928).lag).toBe(930);
+  });
+
+  it("refines the lag of our real DSP core's denoised output to its design lag, as a full-length cross-correlation does", () => {
+    // The pipeline in 128-sample blocks is what the worklet runs: 448 samples of reframing + one
+    // 480-sample RNNoise frame. Its output is denoised, not a copy, so the peak is not trivial.
+    const pipeline = new DenoisePipeline(new RnnoiseEngine(loadRnnoiseModule('simd')), { blockSize: 128 });
+    const x = item.mixture;
+    const output = new Float32Array(x.length);
+    for (let b = 0; b + 128 <= x.length; b += 128) pipeline.process(x.subarray(b, b + 128), output.subarray(b, b + 128), 128);
+    pipeline.destroy();
+    const refined = refineLag(x, output, coarseLag(x, output)).lag;
+    expect(refined).toBe(DESIGN_LAGS['ours-worklet']);
+    expect(alignByXcorr(x, output, 4800).lag).toBe(refined);
   });
 
   it('scores at a known lag exactly as metrics.evaluate does after its own alignment', () => {

@@ -3,10 +3,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { COST_BASES, type CostBasis, type Results } from './results';
-import type { Spread } from './stats';
+import type { MedianCi, Spread } from './stats';
 import { slope } from './stats';
 import { groupedBarChart } from './svg';
 import { ENGINE_LABELS, type MetricMeans, type QualityEngine } from './quality';
+import type { LongRenderKind } from './pages/bench';
+
+const LONG_KINDS: readonly LongRenderKind[] = ['ours', 'raw', 'none'];
+const LONG_LABELS: Record<LongRenderKind, string> = { ours: 'NoiseCancellation', raw: 'the raw bench worklet', none: 'a GainNode' };
 
 const ENGINE_NOTES: Record<string, string> = {
   raw: 'raw (floor worklet)',
@@ -57,6 +61,10 @@ function status(ok: boolean | null): string {
 }
 
 // ---- memory verdicts ----
+
+/** "Flat" memory: JS heap growth under 2 MB, RSS growth under 32 MB (two engines' wasm memory). */
+const FLAT_HEAP_BYTES = 2 * 2 ** 20;
+const FLAT_RSS_BYTES = 32 * 2 ** 20;
 
 export interface Growth {
   /** Value change from the first sample after warm-up to the last. */
@@ -143,6 +151,45 @@ function qualityTable(r: Results, pick: (m: MetricMeans | undefined) => number |
   return table([by === 'noise' ? 'noise' : 'SNR', ...s.engines.map((e) => ENGINE_LABELS[e])], rows);
 }
 
+function ci(c: MedianCi | undefined, decimals: number): string {
+  return c ? `${fmt(c.low, decimals)}–${fmt(c.high, decimals)}` : 'n/a';
+}
+
+/** What in this run supports maxProcessorsPerContext's default (or does not). */
+export function capacityDefaultText(r: Results): string {
+  const cap = r.p3.defaultCap;
+  const rows = r.p3.offline;
+  // Sure to keep up: the lower end of the real-time factor's interval is at least 1.
+  const sure = rows.filter((row) => row.rtfCpuCi.low >= 1).reduce((n, row) => Math.max(n, row.n), 0);
+  const atCap = rows.find((row) => row.n === cap);
+  const neighbours = rows.filter((row) => cap !== null && row.n !== cap && Math.abs(Math.log2(row.n / cap)) <= 1);
+  const live = r.p3.live.find((l) => !l.capped && l.n === cap);
+  if (cap === null) return 'The default `maxProcessorsPerContext` was not seen in this run (no capped live run bypassed a processor for it).';
+  return (
+    `The default \`maxProcessorsPerContext\` is ${cap} (as the product's own bypass message states in the capped live run). ` +
+    `In this run the largest N whose audio-thread real-time factor stays at or above 1 across its whole median CI is ${sure || 'none of those tried'}` +
+    (atCap ? `; at ${cap} tracks the per-track cost is ${fmt(atCap.usPerFramePerTrack.median, 1)} µs (CI ${ci(atCap.usPerFramePerTrackCi, 1)})` : `; ${cap} tracks were not tried`) +
+    (neighbours.length ? `, against ${neighbours.map((row) => `${fmt(row.usPerFramePerTrack.median, 1)} µs at ${row.n}`).join(' and ')}` : '') +
+    (live ? `; live, ${cap} tracks ${live.ok ? `had ${live.underrunEvents} underrun events in ${fmt(live.playedMs / 1000, 1)} s` : 'were not measured'}` : '') +
+    '. ' +
+    (sure >= cap ? `So in this run one audio thread keeps up with ${cap} tracks even at the low end of the interval, which supports the default.` : `So this run does not support a default of ${cap}: only ${sure || 'no'} tracks are sure to keep up.`)
+  );
+}
+
+/** The check of the lag scoring used (refineLag) against lags found without it. */
+export function lagCheckText(r: Results): string {
+  const c = r.quality.lagCheck;
+  const perEngine = Object.entries(c.vsDesign).map(
+    ([e, v]) => `${e} ${v.items - v.differing}/${v.items} at its design lag ${c.designLags[e] ?? 'n/a'}${v.differing ? ` (max off by ${v.maxAbsDiff})` : ''}`,
+  );
+  const full = c.vsFullXcorr;
+  return (
+    `The refined lag, the one scoring uses, was checked on every item against each engine's design lag (known without any correlation): ${perEngine.join('; ')}. ` +
+    `On ${full.pairs} item × engine pairs (the first item of each clip) it was also checked against a full-length FFT cross-correlation of the whole item (±4800 samples): ` +
+    (full.differing === 0 ? 'all agree.' : `${full.differing} differ, by up to ${full.maxAbsDiff} samples (${full.examples.join('; ')}).`)
+  );
+}
+
 export interface ReportPaths {
   /** Where BENCHMARKS.md goes; chart and JSON links are relative to it. */
   md: string;
@@ -153,6 +200,11 @@ export interface ReportPaths {
 export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg: string; json: string }): string {
   const m = r.meta;
   const c = r.p1.browser;
+  /** Median CPU per render outside the audio thread (renderer threads minus audio thread), ms. */
+  const backgroundMs = (engine: string): number => {
+    const b = c.usPerFrame[engine];
+    return b ? ((b.rendererCpu.median - b.audioThread.median) * c.framesPerRender) / 1000 : NaN;
+  };
   const oursRaw = c.ratios['ours / raw'];
   const oursAnchor = c.ratios['ours / anchor-rnnoise'];
   const bases = (x: Record<CostBasis, Spread> | undefined, d = 2): string =>
@@ -171,13 +223,19 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   const nodeLongRss = growth(r.p4.nodeLong.samples, (s) => s.rssBytes);
   const brCycHeap = growth(r.p4.browserCycles.samples, (s) => s.jsHeapBytes);
   const brCycRss = growth(r.p4.browserCycles.samples, (s) => s.rendererRssBytes);
-  const brLongHeap = growth(r.p4.browserLong.samples, (s) => s.jsHeapBytes);
-  const brLongRss = growth(r.p4.browserLong.samples, (s) => s.rendererRssBytes);
+  const longHeap = (k: LongRenderKind): Growth | null => growth(r.p4.browserLong[k].samples, (s) => s.jsHeapBytes);
+  const longRss = (k: LongRenderKind): Growth | null => growth(r.p4.browserLong[k].samples, (s) => s.rendererRssBytes);
+  const brLongHeap = longHeap('ours');
+  const brLongRss = longRss('ours');
+  const rawLongRss = longRss('raw');
   // Flat: the JS heap grows by under 2 MB and RSS by under 32 MB (two engines' wasm memory)
   // across the whole run after warm-up.
   const flat = (heap: Growth | null, rss: Growth | null): boolean | null =>
-    heap === null && rss === null ? null : (heap === null || heap.delta < 2 * 2 ** 20) && (rss === null || rss.delta < 32 * 2 ** 20);
-  const memoryFlat = [flat(nodeCycHeap, nodeCycRss), flat(nodeLongHeap, nodeLongRss), flat(brCycHeap, brCycRss), flat(brLongHeap, brLongRss)];
+    heap === null && rss === null ? null : (heap === null || heap.delta < FLAT_HEAP_BYTES) && (rss === null || rss.delta < FLAT_RSS_BYTES);
+  // The long render makes a new OfflineAudioContext per chunk. Only growth beyond what the raw
+  // bench worklet shows over the same renders (an AudioWorklet without lk-denoise) is ours.
+  const beyondRaw: Growth | null = brLongRss && rawLongRss ? { delta: brLongRss.delta - rawLongRss.delta, slope: brLongRss.slope - rawLongRss.slope } : brLongRss;
+  const memoryFlat = [flat(nodeCycHeap, nodeCycRss), flat(nodeLongHeap, nodeLongRss), flat(brCycHeap, brCycRss), flat(brLongHeap, beyondRaw)];
 
   const q = r.quality.summary;
   const qOurs = q.overall['ours-worklet'];
@@ -243,7 +301,7 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
         [
           'P4: memory flat (Node churn, Node 1 h, Chromium churn, Chromium long render)',
           memoryFlat.map((f) => (f === null ? 'n/a' : f ? 'flat' : 'grows')).join(', ') +
-            (memoryFlat[3] === false ? ' (the long-render growth comes with each new OfflineAudioContext that has an AudioWorklet, and the raw bench worklet grows the same: see P4)' : ''),
+            ` (Chromium long render judged on its RSS growth beyond the raw-worklet control over the same renders: ${beyondRaw ? signedMb(beyondRaw.delta) : 'n/a'} MB; see P4)`,
           status(memoryFlat.every((f) => f === null) ? null : memoryFlat.every((f) => f !== false)),
         ],
         [
@@ -264,7 +322,7 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
       'Every render pauses at sample 1024 (the anchor compiles its wasm asynchronously in each node), and only the rest is timed. ' +
       '"raw" is a bench worklet that calls `rnnoise_process_frame` straight from `process()`, with int16 scaling in and out and nothing else: no reframing FIFO, no input checks, no dry path, no stats. That is the floor. "core" is our DSP core (DenoisePipeline around RnnoiseEngine) in a bare bench worklet, without the product processor around it. "none" is a GainNode: what the graph itself costs. Every RNNoise here runs the same `rnnoise_simd.wasm`. ' +
         'Cost is counted three ways. **Audio-thread CPU** is the CPU time of the render thread, from /proc/<pid>/task/<tid>/schedstat of the renderer; it is the real-time budget, and load from other processes hardly moves it. ' +
-        'All renderer threads adds background work: mostly V8 compiling our worklet JS again for each new AudioWorkletGlobalScope, a one-off of about 60-80 ms per context that shows up in this column for short renders. ' +
+        `All renderer threads adds background work, mostly V8 compiling the worklet JS again for each new AudioWorkletGlobalScope: in this run ${fmt(backgroundMs('ours'), 0)} ms per render for ours and ${fmt(backgroundMs('raw'), 0)} ms for raw (median of renderer CPU minus audio-thread CPU), a one-off per context that weighs most on short renders. ` +
         'Wall clock is what the render took on this shared machine. The targets are judged on audio-thread CPU.',
   );
   out.push('');
@@ -313,7 +371,7 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   out.push('## P2: added delay');
   out.push('');
   out.push(
-    'The delay is measured by cross-correlating each engine\'s output with its input (`alignByXcorr` from bench/metrics.ts, on a 4 s window starting at 1 s, searching ±4800 samples). Samples are at 48 kHz.',
+    'The delay is measured by cross-correlating each engine\'s output with its input (`alignByXcorr` from tools/testing/metrics.ts, on a 4 s window starting at 1 s, searching ±4800 samples). Samples are at 48 kHz.',
   );
   out.push('');
   const delayNote: Record<string, string> = {
@@ -329,16 +387,20 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   out.push('## P3: capacity');
   out.push('');
   out.push(
-    `N of our nodes share one OfflineAudioContext, each fed its own looping source and all summed into the destination. The timed part is ${fmt(r.p3.offlineSeconds, 1)} s, repeated ${r.p3.reps} times. ` +
+    `N of our nodes share one OfflineAudioContext, each fed its own looping source and all summed into the destination. The timed part is ${fmt(r.p3.offlineSeconds, 1)} s, repeated ${r.p3.reps} times; the N take turns and their order rotates each repetition. ` +
       'The real-time factor is audio seconds rendered per second: at or above 1, the context keeps up. On audio-thread CPU time it is what one uncontended core gives. On wall-clock time it is what this shared machine gave during the run. One context renders on one thread, so this is capacity per audio thread (per core). ' +
       "The per-context cap (`maxProcessorsPerContext`) is lifted for this test, so every node runs RNNoise.",
   );
   out.push('');
   out.push(
     table(
-      ['tracks', 'real-time factor (audio-thread CPU)', 'real-time factor (wall clock)', 'audio-thread CPU µs per frame per track', 'graph setup (ms)'],
-      r.p3.offline.map((row) => [String(row.n), cell(row.rtfCpu, 2), cell(row.rtf, 2), cell(row.usPerFramePerTrack, 1), fmt(row.setupMs, 0)]),
+      ['tracks', 'real-time factor (audio-thread CPU)', '… median CI', 'real-time factor (wall clock)', 'audio-thread CPU µs per frame per track', '… median CI', 'graph setup (ms)'],
+      r.p3.offline.map((row) => [String(row.n), cell(row.rtfCpu, 2), ci(row.rtfCpuCi, 2), cell(row.rtf, 2), cell(row.usPerFramePerTrack, 1), ci(row.usPerFramePerTrackCi, 1), fmt(row.setupMs, 0)]),
     ),
+  );
+  out.push('');
+  out.push(
+    `"median CI" is a distribution-free confidence interval for the median (order statistics; its coverage is ${fmt(100 * (r.p3.offline[0]?.rtfCpuCi.coverage ?? NaN), 0)} % with ${r.p3.reps} repetitions). ` + capacityDefaultText(r),
   );
   out.push('');
   const anyLive = r.p3.live.some((l) => l.ok);
@@ -352,7 +414,7 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
       ['tracks', 'cap', 'underrun events', 'missing audio (ms)', 'played (ms)', 'context clock / wall', 'bypassed processors', 'errors'],
       r.p3.live.map((l) => [
         String(l.n),
-        l.capped ? 'default (64)' : 'lifted',
+        l.capped ? `default (${r.p3.defaultCap ?? 'n/a'})` : 'lifted',
         l.ok ? String(l.underrunEvents) : 'n/a',
         l.ok ? fmt(l.underrunMs, 0) : 'n/a',
         l.ok ? fmt(l.playedMs, 0) : 'n/a',
@@ -373,42 +435,54 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
       'Growth runs from the first sample after warm-up to the last. "Flat" means the JS heap grew by less than 2 MB and RSS by less than 32 MB, which is two engines\' wasm memory.',
   );
   out.push('');
-  const gRow = (label: string, first: number | null | undefined, last: number | null | undefined, g: Growth | null, per: string): string[] => [
+  // `per`: the trend's unit, and how many of the samples' `at` units (cycles, audio seconds) it spans.
+  const gRow = (label: string, first: number | null | undefined, last: number | null | undefined, g: Growth | null, per: [string, number]): string[] => [
     label,
     mb(first),
     mb(last),
     g ? signedMb(g.delta) : 'n/a',
-    g ? `${signedMb(g.slope * (per === '100 cycles' ? 100 : per === '10 min audio' ? 600 : 1))} MB / ${per}` : 'n/a',
+    g ? `${signedMb(g.slope * per[1])} MB / ${per[0]}` : 'n/a',
   ];
+  const PER_100_CYCLES: [string, number] = ['100 cycles', 100];
+  const PER_10_MIN: [string, number] = ['10 min audio', 600];
   const nc = r.p4.nodeCycles;
   const nl = r.p4.nodeLong;
   const bc = r.p4.browserCycles;
-  const bl = r.p4.browserLong;
+  const bl = r.p4.browserLong.ours;
   const firstLast = <T,>(xs: readonly T[]): [T | undefined, T | undefined] => [xs[0], xs[xs.length - 1]];
   const [nc0, nc1] = firstLast(nc.samples);
   const [nl0, nl1] = firstLast(nl.samples);
   const [bc0, bc1] = firstLast(bc.samples);
-  const [bl0, bl1] = firstLast(bl.samples);
+  const perContexts: [string, number] = ['10 contexts', 10 * bl.chunkSeconds];
   out.push(
     table(
       ['run', 'first (MB)', 'last (MB)', 'growth after warm-up (MB)', 'trend'],
       [
-        gRow(`Node: ${nc.cycles} × RnnoiseEngine + DenoisePipeline create/run/destroy, heap`, nc0?.heapUsedBytes, nc1?.heapUsedBytes, nodeCycHeap, '100 cycles'),
-        gRow('… process RSS', nc0?.rssBytes, nc1?.rssBytes, nodeCycRss, '100 cycles'),
-        gRow(`Node: one DenoisePipeline for ${fmt(nl.audioSeconds / 60, 0)} min of audio, heap`, nl0?.heapUsedBytes, nl1?.heapUsedBytes, nodeLongHeap, '10 min audio'),
-        gRow('… process RSS', nl0?.rssBytes, nl1?.rssBytes, nodeLongRss, '10 min audio'),
-        gRow(`Chromium: ${bc.cycles} × NoiseCancellation create → ready → close → closed (one AudioContext), page JS heap`, bc0?.jsHeapBytes, bc1?.jsHeapBytes, brCycHeap, '100 cycles'),
-        gRow('… renderer RSS', bc0?.rendererRssBytes, bc1?.rendererRssBytes, brCycRss, '100 cycles'),
-        gRow(`Chromium: ${bl.chunks} × ${fmt(bl.chunkSeconds, 0)} s offline renders (${fmt((bl.chunks * bl.chunkSeconds) / 60, 0)} min of audio), page JS heap`, bl0?.jsHeapBytes, bl1?.jsHeapBytes, brLongHeap, '10 min audio'),
-        gRow('… renderer RSS', bl0?.rendererRssBytes, bl1?.rendererRssBytes, brLongRss, '10 min audio'),
+        gRow(`Node: ${nc.cycles} × RnnoiseEngine + DenoisePipeline create/run/destroy, heap`, nc0?.heapUsedBytes, nc1?.heapUsedBytes, nodeCycHeap, PER_100_CYCLES),
+        gRow('… process RSS', nc0?.rssBytes, nc1?.rssBytes, nodeCycRss, PER_100_CYCLES),
+        gRow(`Node: one DenoisePipeline for ${fmt(nl.audioSeconds / 60, 0)} min of audio, heap`, nl0?.heapUsedBytes, nl1?.heapUsedBytes, nodeLongHeap, PER_10_MIN),
+        gRow('… process RSS', nl0?.rssBytes, nl1?.rssBytes, nodeLongRss, PER_10_MIN),
+        gRow(`Chromium: ${bc.cycles} × NoiseCancellation create → ready → close → closed (one AudioContext), page JS heap`, bc0?.jsHeapBytes, bc1?.jsHeapBytes, brCycHeap, PER_100_CYCLES),
+        gRow('… renderer RSS', bc0?.rendererRssBytes, bc1?.rendererRssBytes, brCycRss, PER_100_CYCLES),
+        ...LONG_KINDS.flatMap((k) => {
+          const [l0, l1] = firstLast(r.p4.browserLong[k].samples);
+          return [
+            gRow(`Chromium: ${bl.chunks} × ${fmt(bl.chunkSeconds, 0)} s offline renders, each a new OfflineAudioContext, through ${LONG_LABELS[k]}, page JS heap`, l0?.jsHeapBytes, l1?.jsHeapBytes, longHeap(k), perContexts),
+            gRow('… renderer RSS', l0?.rendererRssBytes, l1?.rendererRssBytes, longRss(k), perContexts),
+          ];
+        }),
       ],
     ),
   );
   out.push('');
   out.push(
-    `Node long run: ${fmt(nl.audioSeconds, 0)} s of audio in ${fmt(nl.wallSeconds, 1)} s (real-time factor ${fmt(nl.realTimeFactor, 0)} for one track), ${nl.frames} frames. Wasm memory held by the engine: ${mb(nl0?.wasmBytes)} MB at the start, ${mb(nl1?.wasmBytes)} MB at the end. ` +
+    `Node long run: ${fmt(nl.audioSeconds, 0)} s of audio (${nl.clipSeconds ? `a ${fmt(nl.clipSeconds, 0)} s clip looped` : 'a clip looped'}) in ${fmt(nl.wallSeconds, 1)} s (real-time factor ${fmt(nl.realTimeFactor, 0)} for one track), ${nl.frames} frames. Wasm memory held by the engine: ${mb(nl0?.wasmBytes)} MB at the start, ${mb(nl1?.wasmBytes)} MB at the end. ` +
       `Node churn: ${fmt(nc.msPerCycle, 2)} ms per cycle. Chromium churn: ${fmt(bc.msPerCycle, 1)} ms per cycle, ${bc.closeTimeouts} closes left unconfirmed after 2 s, ${bc.notReady} processors not ready after 2 s. ` +
-      'The Chromium long render uses a new OfflineAudioContext, and so a new AudioWorkletGlobalScope, for every chunk. A control check (10 × 30 s renders per engine, 2026-11-25, same machine) found renderer RSS rising by about 8 MB per context with the raw bench worklet as much as with NoiseCancellation, and not at all with a plain GainNode graph. That growth is Chromium keeping each finished offline context\'s worklet scope, not lk-denoise. The create/close churn row, with one AudioContext, is the one that measures our library. ' +
+      `The Chromium long render uses a new OfflineAudioContext, and so a new AudioWorkletGlobalScope, for every chunk (each chunk loops a ${fmt(bl.clipSeconds, 0)} s clip). ` +
+      `It runs three times in this run, each in a new browser context: through NoiseCancellation, through the raw bench worklet (an AudioWorklet without lk-denoise) and through a GainNode (no AudioWorklet). ` +
+      `Renderer RSS after warm-up changed by ${LONG_KINDS.map((k) => `${signedMb(longRss(k)?.delta ?? NaN)} MB (${LONG_LABELS[k]})`).join(', ')}, ` +
+      `that is ${LONG_KINDS.map((k) => `${signedMb((longRss(k)?.slope ?? NaN) * bl.chunkSeconds)} MB per context (${k})`).join(', ')}. ` +
+      `Growth beyond the raw worklet's is what lk-denoise adds: ${beyondRaw ? signedMb(beyondRaw.delta) : 'n/a'} MB, which the target row judges against the 32 MB bound. ` +
       `Chromium long render: ${bl.framesProcessed} frames counted by the processors (stats arrive once a second, so the last partial second of each chunk is not counted), ${bl.bypassed} chunks bypassed, ${fmt(bl.renderMs.reduce((a, b) => a + b, 0) / 1000, 1)} s of rendering in all.`,
   );
   out.push('');
@@ -442,12 +516,13 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   out.push('## Quality');
   out.push('');
   out.push(
-    `Corpus: ${m.corpus.clips.length} speech clips (${m.corpus.note}) × ${q.noises.length} seeded noises × SNR ${q.snrs.join('/')} dB at 48 kHz (bench/corpus.ts). ${r.quality.items.length / q.engines.length} of its ${r.quality.plannedItems ?? r.quality.items.length / q.engines.length} items were scored, ${fmt(r.quality.seconds, 0)} s of audio per engine` +
+    `Corpus: ${m.corpus.clips.length} speech clips (${m.corpus.note}) × ${q.noises.length} seeded noises × SNR ${q.snrs.join('/')} dB at 48 kHz (tools/bench/corpus.ts). ${r.quality.items.length / q.engines.length} of its ${r.quality.plannedItems ?? r.quality.items.length / q.engines.length} items were scored, ${fmt(r.quality.seconds, 0)} s of audio per engine` +
       (r.quality.stoppedEarly ? ' (**the run reached its time budget and stopped after whole batches; the corpus runs clip by clip, so the missing items are the last clips**)' : '') +
       '. ' +
       'All engines process the same mixtures in this run. "ours (CLI)" is the offline path (`denoiseAudio`, Node DSP core). "ours (worklet)" and the two anchor nodes render together in one OfflineAudioContext in Chromium. "passthrough" is the unprocessed mixture, the zero line. ' +
       `Outputs are aligned to the mixture by cross-correlation first. Each engine's lag is found once with \`alignByXcorr\` (${Object.entries(r.quality.nominalLags).map(([e, l]) => `${e} ${l}`).join(', ')}), then refined per item within ±16 samples. ` +
-      `The first ${r.quality.skipFrames / 100} s of every item is left out, while RNNoise learns the noise floor. The metrics are those of bench/metrics.ts, and on the first item they match \`evaluate()\` to within ${r.quality.crossCheckMaxAbsDiff.toExponential(1)} dB. Values are means over items, in dB.`,
+      `${lagCheckText(r)} ` +
+      `The first ${r.quality.skipFrames / 100} s of every item is left out, while RNNoise learns the noise floor. The metrics are those of tools/testing/metrics.ts. Values are means over items, in dB.`,
   );
   out.push('');
   out.push(table(['engine', 'ΔSI-SDR', 'ΔsegSNR', 'noise cut in pauses', 'speech level change'], q.engines.map((e) => {
@@ -469,8 +544,8 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   out.push('## How to reproduce');
   out.push('');
   out.push(
-    '`npm run bench` installs what is missing (npm ci, Debian chromium, and pocketsphinx-testdata when running as root). It then runs every measurement above and rewrites this file, `bench/results.json` and `bench/charts/*.svg`. ' +
-      '`npm run bench -- --quick` is a short smoke run that writes to `bench/out/`, which git ignores. `npm run bench -- --report-only` regenerates the report from `bench/results.json`.',
+    '`npm run bench` installs what is missing (npm ci, Debian chromium, and pocketsphinx-testdata when running as root). It then runs every measurement above and rewrites this file, `tools/bench/results.json` and `tools/bench/charts/*.svg`. ' +
+      '`npm run bench -- --quick` is a short smoke run that writes to `tools/bench/out/`, which git ignores. `npm run bench -- --report-only` regenerates the report from `tools/bench/results.json`.',
   );
   out.push('');
   out.push('Phase times of this run (s): ' + Object.entries(m.phasesSeconds).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ') + '.');

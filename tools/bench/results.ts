@@ -1,9 +1,9 @@
 // The shape of bench/results.json: what one `npm run bench` measured. BENCHMARKS.md and the
 // charts are generated from it alone (bench/report.ts), so a report can be regenerated from an
 // old results file.
-import type { Spread } from './stats';
+import type { MedianCi, Spread } from './stats';
 import type { NodeCostResult, NodeCyclesResult, NodeLongResult } from './node-bench';
-import type { CyclesResult, LiveResult, LongRenderResult, StartupResult } from './pages/bench';
+import type { CyclesResult, LiveResult, LongRenderKind, LongRenderResult, StartupResult } from './pages/bench';
 import type { ItemScore, QualitySummary } from './quality';
 
 export interface Meta {
@@ -60,6 +60,9 @@ export interface CapacityRow {
   rtfCpu: Spread;
   /** Audio-thread CPU µs per 10 ms frame per track. */
   usPerFramePerTrack: Spread;
+  /** Distribution-free 95 % confidence intervals of the medians above. */
+  rtfCpuCi: MedianCi;
+  usPerFramePerTrackCi: MedianCi;
   setupMs: number;
 }
 
@@ -67,20 +70,40 @@ export interface LiveRow extends LiveResult {
   capped: boolean;
 }
 
+/** Per engine kind: the same long render, for telling Chromium's growth from ours. */
+export type LongRenders = Record<LongRenderKind, LongRenderResult>;
+
+/** The lag scoring used (refineLag), checked per item against lags found independently of it. */
+export interface LagCheck {
+  /** Per engine: the lag its design fixes (e.g. 448 reframing + 480 RNNoise for ours). */
+  designLags: Record<string, number>;
+  /** Per engine: items scored, items whose refined lag differs from the design lag, largest |difference|. */
+  vsDesign: Record<string, { items: number; differing: number; maxAbsDiff: number }>;
+  /** Items (one per clip) also aligned by metrics.alignByXcorr over the whole item (FFT, ±4800). */
+  vsFullXcorr: { pairs: number; differing: number; maxAbsDiff: number; examples: string[] };
+}
+
 export interface Results {
   meta: Meta;
   p1: { node: NodeCostResult; browser: BrowserCost };
   p2: DelayResult;
-  p3: { offline: CapacityRow[]; offlineSeconds: number; reps: number; live: LiveRow[]; liveSeconds: number };
-  p4: { nodeCycles: NodeCyclesResult; nodeLong: NodeLongResult; browserCycles: CyclesResult; browserLong: LongRenderResult };
+  p3: {
+    offline: CapacityRow[];
+    offlineSeconds: number;
+    reps: number;
+    live: LiveRow[];
+    liveSeconds: number;
+    /** maxProcessorsPerContext's default, as the capped live run's bypass message stated it (null: not seen). */
+    defaultCap: number | null;
+  };
+  p4: { nodeCycles: NodeCyclesResult; nodeLong: NodeLongResult; browserCycles: CyclesResult; browserLong: LongRenders };
   startup: { cold: StartupResult[]; warmNewContext: StartupResult[]; warmSameContext: StartupResult[] };
   quality: {
     summary: QualitySummary;
     items: ItemScore[];
     /** Per engine: the lag found by metrics.alignByXcorr on the first item. */
     nominalLags: Record<string, number>;
-    /** Largest |evaluateAtLag − metrics.evaluate| over the cross-checked items and metrics. */
-    crossCheckMaxAbsDiff: number;
+    lagCheck: LagCheck;
     skipFrames: number;
     seconds: number;
     /** Items in the corpus; fewer were scored when the run hit its time budget. */

@@ -11,13 +11,13 @@ import { makeNoisySpeech } from '../testing/signals';
 import { fromBase64 } from '../testing/base64';
 import { denoiseAudio } from '../../cli/denoise-file';
 import { buildCorpusItem, corpusClips, corpusSpecs, CORPUS_SNRS, LIBRIVOX_DIR, type CorpusItem } from './corpus';
-import { evaluate } from '../testing/metrics';
+import { alignByXcorr } from '../testing/metrics';
 import { nodeCost, nodeCycles, nodeLongRun } from './node-bench';
 import { buildBenchPage, launchBrowser, openBenchPage, renderOn, servePage, storeSignal, type BenchBrowser } from './browser';
-import type { CyclesResult, EngineKind, LiveResult, LongRenderResult, RenderResult, StartupResult } from './pages/bench';
-import { coarseLag, evaluateAtLag, QUALITY_ENGINES, refineLag, SKIP_FRAMES, summarize, toScore, type ItemScore, type QualityEngine } from './quality';
-import { COST_BASES, type BrowserCost, type CapacityRow, type CostBasis, type DelayResult, type LiveRow, type Meta, type Results } from './results';
-import { pairedRatios, spread, type Spread } from './stats';
+import type { CyclesResult, EngineKind, LiveResult, LongRenderKind, RenderResult, StartupResult } from './pages/bench';
+import { coarseLag, DESIGN_LAGS, evaluateAtLag, QUALITY_ENGINES, refineLag, SKIP_FRAMES, summarize, toScore, type ItemScore, type QualityEngine } from './quality';
+import { COST_BASES, type BrowserCost, type CapacityRow, type CostBasis, type DelayResult, type LagCheck, type LiveRow, type LongRenders, type Meta, type Results } from './results';
+import { medianCi, pairedRatios, spread, type Spread } from './stats';
 import { writeReport } from './report';
 import { startBlobServer, type BlobServer } from './blob-server';
 
@@ -65,9 +65,11 @@ const cfg = quick
       nodeCyclesEvery: 100,
       nodeLongSeconds: 3600,
       nodeLongEvery: 300,
-      capacityN: [1, 8, 32, 64, 128],
+      // 48 and 96 flank 64, the point that set maxProcessorsPerContext's default; 9 repetitions give
+      // a distribution-free 96 % interval for each median (2nd to 8th of the sorted values).
+      capacityN: [1, 8, 32, 48, 64, 96, 128],
       capacitySeconds: 4,
-      capacityReps: 3,
+      capacityReps: 9,
       liveN: [1, 32, 64, 128],
       liveCapped: [128],
       liveSeconds: 3,
@@ -108,6 +110,7 @@ function packageVersion(name: string): string {
 }
 
 const SUSPEND_SAMPLES = 1024;
+const LONG_KINDS: readonly LongRenderKind[] = ['ours', 'raw', 'none'];
 /** The quality corpus stops starting new batches this long after the run began (15 min budget). */
 const QUALITY_DEADLINE_S = 12.5 * 60;
 
@@ -172,13 +175,12 @@ async function browserCost(page: Page, signal: Float32Array): Promise<{ cost: Br
 // ---- P3 ----
 
 async function capacityOffline(page: Page): Promise<CapacityRow[]> {
-  const rows: CapacityRow[] = [];
-  for (const n of cfg.capacityN) {
-    const rtf: number[] = [];
-    const rtfCpu: number[] = [];
-    const us: number[] = [];
-    let setupMs = 0;
-    for (let r = 0; r < cfg.capacityReps; r++) {
+  const byN = new Map(cfg.capacityN.map((n) => [n, { rtf: [] as number[], rtfCpu: [] as number[], us: [] as number[], setupMs: 0 }]));
+  // The N take turns and the order rotates each repetition, so load that comes and goes on this
+  // shared machine falls on every N alike instead of on whichever ran at the time.
+  for (let r = 0; r < cfg.capacityReps; r++) {
+    for (let k = 0; k < cfg.capacityN.length; k++) {
+      const n = cfg.capacityN[(r + k) % cfg.capacityN.length] as number;
       const res = await renderOn(page, {
         signal: 'cost',
         seconds: cfg.capacitySeconds + SUSPEND_SAMPLES / 48_000,
@@ -190,15 +192,39 @@ async function capacityOffline(page: Page): Promise<CapacityRow[]> {
       if (res.errors.length) throw new Error(`capacity N=${n}: ${res.errors[0]}`);
       const bypassed = res.stats.filter((s) => s?.bypass).length;
       if (bypassed) throw new Error(`capacity N=${n}: ${bypassed} processors were bypassed`);
-      rtf.push(res.timedSeconds / (res.renderMs / 1000));
-      rtfCpu.push(res.timedSeconds / (res.audioThreadMs / 1000));
-      us.push((res.audioThreadMs * 1000) / (res.timedSeconds * 100 * n));
-      setupMs = res.setupMs;
+      const mine = byN.get(n) as NonNullable<ReturnType<typeof byN.get>>;
+      mine.rtf.push(res.timedSeconds / (res.renderMs / 1000));
+      mine.rtfCpu.push(res.timedSeconds / (res.audioThreadMs / 1000));
+      mine.us.push((res.audioThreadMs * 1000) / (res.timedSeconds * 100 * n));
+      mine.setupMs = res.setupMs;
     }
-    rows.push({ n, rtf: spread(rtf), rtfCpu: spread(rtfCpu), usPerFramePerTrack: spread(us), setupMs });
-    log(`  offline N=${n}: real-time factor ${spread(rtf).median.toFixed(2)} (wall), ${spread(rtfCpu).median.toFixed(2)} (audio-thread CPU)`);
+    log(`  offline capacity repetition ${r + 1}/${cfg.capacityReps} done`);
   }
-  return rows;
+  return cfg.capacityN.map((n) => {
+    const m = byN.get(n) as NonNullable<ReturnType<typeof byN.get>>;
+    const row: CapacityRow = {
+      n,
+      rtf: spread(m.rtf),
+      rtfCpu: spread(m.rtfCpu),
+      usPerFramePerTrack: spread(m.us),
+      rtfCpuCi: medianCi(m.rtfCpu),
+      usPerFramePerTrackCi: medianCi(m.us),
+      setupMs: m.setupMs,
+    };
+    log(`  offline N=${n}: real-time factor ${row.rtf.median.toFixed(2)} (wall), ${row.rtfCpu.median.toFixed(2)} (audio-thread CPU), ${row.usPerFramePerTrack.median.toFixed(1)} µs per frame per track`);
+    return row;
+  });
+}
+
+/** The default cap as the product states it when a capped run bypasses a processor for it. */
+function defaultCapFrom(live: readonly LiveRow[]): number | null {
+  for (const row of live.filter((l) => l.capped)) {
+    for (const e of row.errors) {
+      const m = /maxProcessorsPerContext (\d+)/.exec(e);
+      if (m) return Number(m[1]);
+    }
+  }
+  return null;
 }
 
 async function capacityLive(page: Page): Promise<LiveRow[]> {
@@ -249,8 +275,13 @@ async function quality(page: Page, blobs: BlobServer): Promise<Results['quality'
   const specs = corpusSpecs({ snrs: cfg.qualitySnrs }).filter((s) => keep(s.clip.name));
   const items: ItemScore[] = [];
   const nominalLags: Record<string, number> = {};
-  let crossCheckMaxAbsDiff = 0;
+  const lagCheck: LagCheck = {
+    designLags: { ...DESIGN_LAGS },
+    vsDesign: Object.fromEntries(QUALITY_ENGINES.map((e) => [e, { items: 0, differing: 0, maxAbsDiff: 0 }])),
+    vsFullXcorr: { pairs: 0, differing: 0, maxAbsDiff: 0, examples: [] },
+  };
   let seconds = 0;
+  let previousClip = '';
   const browserEngines: EngineKind[] = ['ours', 'anchor-rnnoise', 'anchor-speex'];
   const browserNames: QualityEngine[] = ['ours-worklet', 'anchor-rnnoise', 'anchor-speex'];
   const spent = { build: 0, cli: 0, wait: 0, score: 0 };
@@ -330,19 +361,26 @@ async function quality(page: Page, blobs: BlobServer): Promise<Results['quality'
       for (const engine of QUALITY_ENGINES) {
         await yieldNow();
         const output = outputs.get(engine) as Float32Array;
-        if (index === 0) {
-          nominalLags[engine] = coarseLag(item.mixture, output);
-          // Cross-check against metrics.evaluate() (full-length alignment) on this first item.
-          const full = evaluate({ ...input, output, skipFrames: SKIP_FRAMES });
-          const mine = evaluateAtLag({ ...input, output }, full.lag);
-          for (const key of ['deltaSiSdr', 'segSnr', 'noiseAttenuationDb', 'speechLevelChangeDb'] as const) {
-            crossCheckMaxAbsDiff = Math.max(crossCheckMaxAbsDiff, Math.abs(full[key] - mine[key]));
-          }
-          if (full.lag !== nominalLags[engine]) log(`  note: ${engine} lag ${nominalLags[engine]} (window) vs ${full.lag} (full)`);
-        }
+        if (index === 0) nominalLags[engine] = coarseLag(item.mixture, output);
         const lag = refineLag(item.mixture, output, nominalLags[engine] ?? 0).lag;
+        const design = lagCheck.vsDesign[engine] as LagCheck['vsDesign'][string];
+        design.items++;
+        if (lag !== DESIGN_LAGS[engine]) design.differing++;
+        design.maxAbsDiff = Math.max(design.maxAbsDiff, Math.abs(lag - DESIGN_LAGS[engine]));
+        if (index === 0 || item.clip !== previousClip) {
+          // Independent of refineLag's window and search: the whole item, FFT, ±4800 samples.
+          const full = alignByXcorr(item.mixture, output, 4800).lag;
+          const check = lagCheck.vsFullXcorr;
+          check.pairs++;
+          if (full !== lag) {
+            check.differing++;
+            if (check.examples.length < 8) check.examples.push(`${item.id} ${engine}: refined ${lag}, full ${full}`);
+          }
+          check.maxAbsDiff = Math.max(check.maxAbsDiff, Math.abs(full - lag));
+        }
         items.push(toScore(item, engine, evaluateAtLag({ ...input, output }, lag)));
       }
+      previousClip = item.clip;
     }
     lap('score');
     log(`  quality ${Math.min(specs.length, batch.first + BATCH)}/${specs.length}`);
@@ -353,7 +391,7 @@ async function quality(page: Page, blobs: BlobServer): Promise<Results['quality'
     summary: summarize(items, QUALITY_ENGINES),
     items,
     nominalLags,
-    crossCheckMaxAbsDiff,
+    lagCheck,
     skipFrames: SKIP_FRAMES,
     seconds,
     plannedItems: specs.length,
@@ -397,12 +435,17 @@ async function main(): Promise<void> {
     );
     await cyclesPage.context().close();
 
-    const longPage = await openBenchPage(b, server.url, { newContext: true });
-    await storeSignal(longPage, 'long', costSignal.subarray(0, 10 * 48_000));
-    const browserLong: LongRenderResult = await phase('P4 Chromium long render', () =>
-      longPage.evaluate((req) => window.lkb.longRender(req), { signal: 'long', chunks: cfg.longChunks, chunkSeconds: cfg.longChunkSeconds, every: cfg.longEvery }),
-    );
-    await longPage.context().close();
+    // Ours, then the same renders with the raw bench worklet (an AudioWorklet without lk-denoise)
+    // and with a GainNode (no AudioWorklet): growth all three show is Chromium's, not ours.
+    const browserLong = {} as LongRenders;
+    for (const kind of LONG_KINDS) {
+      const longPage = await openBenchPage(b, server.url, { newContext: true });
+      await storeSignal(longPage, 'long', costSignal.subarray(0, 10 * 48_000));
+      browserLong[kind] = await phase(`P4 Chromium long render (${kind})`, () =>
+        longPage.evaluate((req) => window.lkb.longRender(req), { signal: 'long', kind, chunks: cfg.longChunks, chunkSeconds: cfg.longChunkSeconds, every: cfg.longEvery }),
+      );
+      await longPage.context().close();
+    }
 
     const qualityPage = await openBenchPage(b, server.url, { newContext: true });
     const blobs = await startBlobServer();
@@ -438,7 +481,7 @@ async function main(): Promise<void> {
       meta,
       p1: { node, browser: cost },
       p2: delay,
-      p3: { offline, offlineSeconds: cfg.capacitySeconds, reps: cfg.capacityReps, live, liveSeconds: cfg.liveSeconds },
+      p3: { offline, offlineSeconds: cfg.capacitySeconds, reps: cfg.capacityReps, live, liveSeconds: cfg.liveSeconds, defaultCap: defaultCapFrom(live) },
       p4: { nodeCycles: nodeCyc, nodeLong, browserCycles, browserLong },
       startup,
       quality: q,

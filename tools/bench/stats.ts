@@ -63,3 +63,38 @@ export function slope(x: readonly number[], y: readonly number[]): number {
   const sxx = xs.reduce((s, v) => s + (v - mx) ** 2, 0);
   return sxx === 0 ? 0 : sxy / sxx;
 }
+
+export interface MedianCi {
+  low: number;
+  high: number;
+  /** The coverage the order statistics actually give (≥ the level asked for), or 0 if none. */
+  coverage: number;
+}
+
+/**
+ * Distribution-free confidence interval for the median: the k-th smallest and k-th largest of n
+ * values, with k the largest rank for which P(Binomial(n, ½) < k) ≤ (1 − level) / 2. Needs no
+ * assumption about the shape of the spread (load spikes make it skewed). With fewer than 6 values
+ * no pair reaches 95 %: the range is returned, with its true coverage 1 − 2^(1−n).
+ */
+export function medianCi(values: readonly number[], level = 0.95): MedianCi {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return { low: NaN, high: NaN, coverage: 0 };
+  // cdf[j] = P(B < j + 1) = P(B ≤ j) for B ~ Binomial(n, ½).
+  const cdf: number[] = [];
+  let term = 0.5 ** n;
+  let acc = 0;
+  for (let j = 0; j <= n; j++) {
+    acc += term;
+    cdf.push(acc);
+    term = (term * (n - j)) / (j + 1);
+  }
+  // The largest k with P(B ≤ k − 1) ≤ (1 − level) / 2; at least 1 (the range).
+  let k = 0;
+  while (k < Math.floor((n + 1) / 2) && (cdf[k] as number) <= (1 - level) / 2) k++;
+  k = Math.max(1, k);
+  // P(x(k) ≤ median ≤ x(n+1−k)) = 1 − 2·P(B ≤ k − 1).
+  const coverage = 1 - 2 * (cdf[k - 1] as number);
+  return { low: sorted[k - 1] as number, high: sorted[n - k] as number, coverage };
+}

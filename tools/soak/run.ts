@@ -6,8 +6,10 @@
 // summary) and exits 1 when any functional check failed. Memory slopes are warnings: a slope on a
 // shared 2-core machine is a measurement, not a verdict. With --quick (a small plan to check the
 // harness) the results go to the system's temp folder, so the committed full run stays.
+// --report-only [file] judges a results file again (default tools/soak/results.json) without
+// running anything, with the same exit code.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { BrowserSoakResult } from './browser';
@@ -15,7 +17,9 @@ import type { DspHourResult } from './dsp-hour';
 import { summarizeSoak, type SoakPlan } from './summary';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const quick = process.argv.includes('--quick');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const reportOnly = args.includes('--report-only');
 const plan: SoakPlan = quick
   ? { dspMinutes: 15, browser: { cycles: 100, checkpointEvery: 50, renders: 5, renderSeconds: 20, renderBudgetSeconds: 60, reconnects: 3 } }
   : { dspMinutes: 60, browser: { cycles: 1000, checkpointEvery: 100, renders: 60, renderSeconds: 60, renderBudgetSeconds: 150, reconnects: 20 } };
@@ -39,7 +43,22 @@ function child<T>(args: string[]): Promise<T> {
   });
 }
 
+/** Prints the verdict and sets the exit code: 1 when any functional check failed. */
+function report(problems: readonly string[], warnings: readonly string[]): void {
+  report(problems, warnings);
+}
+
+function judgeAgain(): void {
+  const path = args.find((a, i) => i > 0 && args[i - 1] === '--report-only' && !a.startsWith('--')) ?? resultsPath;
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as { plan: SoakPlan; dsp: DspHourResult; browser: BrowserSoakResult };
+  const { problems, warnings, summary } = summarizeSoak(saved.plan, saved.dsp, saved.browser);
+  console.log(summary);
+  console.log(`\n[soak] judged ${path} again`);
+  report(problems, warnings);
+}
+
 async function main(): Promise<void> {
+  if (reportOnly) return judgeAgain();
   const started = Date.now();
   console.log(`[soak] plan: ${JSON.stringify(plan)}`);
   console.log(`[soak] 1/2: ${plan.dspMinutes} min of distinct audio through one Node DSP pipeline`);
@@ -52,10 +71,7 @@ async function main(): Promise<void> {
   writeFileSync(resultsPath, `${JSON.stringify({ when: new Date().toISOString(), minutes, plan, problems, warnings, summary, dsp, browser }, null, 1)}\n`);
   console.log(summary);
   console.log(`\n[soak] done in ${minutes.toFixed(1)} min; raw readings in ${quick ? resultsPath : relative(ROOT, resultsPath)}`);
-  for (const w of warnings) console.log(`[soak] WARN ${w}`);
-  for (const p of problems) console.error(`[soak] FAIL ${p}`);
-  if (problems.length) process.exitCode = 1;
-  else console.log('[soak] all functional checks passed');
+  report(problems, warnings);
 }
 
 main().catch((e: unknown) => {

@@ -409,17 +409,28 @@ async function cycles(req: { count: number; every: number }): Promise<CyclesResu
   return { cycles: req.count, samples, msPerCycle: busyMs / req.count, closeTimeouts, notReady };
 }
 
+/** The graphs the long render runs: ours, and the two controls (raw bench worklet, GainNode). */
+export type LongRenderKind = 'ours' | 'raw' | 'none';
+
 export interface LongRenderResult {
+  kind: LongRenderKind;
   chunks: number;
   chunkSeconds: number;
+  /** Length of the clip each render loops. */
+  clipSeconds: number;
   renderMs: number[];
+  /** Frames our processors counted (0 for the controls, which keep no stats). */
   framesProcessed: number;
   bypassed: number;
   samples: MemorySample[];
 }
 
-/** `chunks` offline renders of `chunkSeconds` each through a fresh NoiseCancellation. */
-async function longRender(req: { signal: string; chunks: number; chunkSeconds: number; every: number }): Promise<LongRenderResult> {
+/**
+ * `chunks` offline renders of `chunkSeconds` each, every one in a new OfflineAudioContext through a
+ * fresh node of `kind`: NoiseCancellation, the raw bench worklet (an AudioWorklet without
+ * lk-denoise) or a GainNode (no AudioWorklet at all).
+ */
+async function longRender(req: { signal: string; kind: LongRenderKind; chunks: number; chunkSeconds: number; every: number }): Promise<LongRenderResult> {
   const input = signal(req.signal);
   const samples: MemorySample[] = [await sampleMemory(undefined, 0)];
   const renderMs: number[] = [];
@@ -430,23 +441,23 @@ async function longRender(req: { signal: string; chunks: number; chunkSeconds: n
     const ctx = new OfflineAudioContext(1, length, RATE);
     const buffer = ctx.createBuffer(1, input.length, RATE);
     buffer.copyToChannel(input, 0);
-    const nc = await NoiseCancellation.create(ctx, { ...UNCAPPED, statsIntervalMs: 1000 });
+    const n = await makeNode(ctx, req.kind, { statsIntervalMs: 1000 });
     const source = ctx.createBufferSource();
     source.buffer = buffer;
     source.loop = true;
-    source.connect(nc.node);
-    nc.node.connect(ctx.destination);
+    source.connect(n.node);
+    n.node.connect(ctx.destination);
     source.start();
     const t0 = performance.now();
     await ctx.startRendering();
     renderMs.push(performance.now() - t0);
     await sleep(10);
-    framesProcessed += nc.stats?.framesProcessed ?? 0;
-    if (nc.stats?.bypass) bypassed++;
-    nc.close();
+    framesProcessed += n.nc?.stats?.framesProcessed ?? 0;
+    if (n.nc?.stats?.bypass) bypassed++;
+    n.close();
     if (c % req.every === 0) samples.push(await sampleMemory(undefined, c * req.chunkSeconds));
   }
-  return { chunks: req.chunks, chunkSeconds: req.chunkSeconds, renderMs, framesProcessed, bypassed, samples };
+  return { kind: req.kind, chunks: req.chunks, chunkSeconds: req.chunkSeconds, clipSeconds: input.length / RATE, renderMs, framesProcessed, bypassed, samples };
 }
 
 // ---- startup ----
