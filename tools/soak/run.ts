@@ -45,7 +45,10 @@ function child<T>(args: string[]): Promise<T> {
 
 /** Prints the verdict and sets the exit code: 1 when any functional check failed. */
 function report(problems: readonly string[], warnings: readonly string[]): void {
-  report(problems, warnings);
+  for (const w of warnings) console.log(`[soak] WARN ${w}`);
+  for (const p of problems) console.error(`[soak] FAIL ${p}`);
+  if (problems.length) process.exitCode = 1;
+  else console.log('[soak] all functional checks passed');
 }
 
 function judgeAgain(): void {
