@@ -299,7 +299,7 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
           status(live64 && live64.ok ? live64.underrunEvents === 0 : null),
         ],
         [
-          'P4: memory flat (Node churn, Node 1 h, Chromium churn, Chromium long render)',
+          `P4: memory flat (Node churn, Node ${fmt(r.p4.nodeLong.audioSeconds / 60, 0)} min, Chromium churn, Chromium long render)`,
           memoryFlat.map((f) => (f === null ? 'n/a' : f ? 'flat' : 'grows')).join(', ') +
             ` (Chromium long render judged on its RSS growth beyond the raw-worklet control over the same renders: ${beyondRaw ? signedMb(beyondRaw.delta) : 'n/a'} MB; see P4)`,
           status(memoryFlat.every((f) => f === null) ? null : memoryFlat.every((f) => f !== false)),
