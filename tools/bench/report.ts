@@ -482,6 +482,7 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
       `It runs three times in this run, each in a new browser context: through NoiseCancellation, through the raw bench worklet (an AudioWorklet without lk-denoise) and through a GainNode (no AudioWorklet). ` +
       `Renderer RSS after warm-up changed by ${LONG_KINDS.map((k) => `${signedMb(longRss(k)?.delta ?? NaN)} MB (${LONG_LABELS[k]})`).join(', ')}, ` +
       `that is ${LONG_KINDS.map((k) => `${signedMb((longRss(k)?.slope ?? NaN) * bl.chunkSeconds)} MB per context (${k})`).join(', ')}. ` +
+      'An hour of distinct audio through one long-lived pipeline is the soak\'s (`npm run soak`, tools/soak/results.json). ' +
       `Growth beyond the raw worklet's is what lk-denoise adds: ${beyondRaw ? signedMb(beyondRaw.delta) : 'n/a'} MB, which the target row judges against the 32 MB bound. ` +
       `Chromium long render: ${bl.framesProcessed} frames counted by the processors (stats arrive once a second, so the last partial second of each chunk is not counted), ${bl.bypassed} chunks bypassed, ${fmt(bl.renderMs.reduce((a, b) => a + b, 0) / 1000, 1)} s of rendering in all.`,
   );

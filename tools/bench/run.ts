@@ -59,18 +59,19 @@ const cfg = quick
   : {
       // Sized for a shared 2-core machine under heavy load (a run must finish in about half an
       // hour there); the hour of audio through one pipeline is the soak's (npm run soak).
-      costSeconds: 10,
+      costSeconds: 8,
       costReps: 5,
       nodeCostSeconds: 10,
       nodeCostReps: 5,
-      nodeCycles: 1000,
-      nodeCyclesEvery: 100,
-      nodeLongSeconds: 900,
-      nodeLongEvery: 150,
+      nodeCycles: 400,
+      nodeCyclesEvery: 50,
+      nodeLongSeconds: 600,
+      nodeLongEvery: 100,
       // 48 and 96 flank 64, the point that set maxProcessorsPerContext's default; 9 repetitions give
-      // a distribution-free 96 % interval for each median (2nd to 8th of the sorted values).
-      capacityN: [1, 8, 32, 48, 64, 96, 128],
-      capacitySeconds: 3,
+      // a distribution-free 96 % interval for each median (2nd to 8th of the sorted values). The
+      // live runs go on to 128.
+      capacityN: [1, 8, 32, 48, 64, 96],
+      capacitySeconds: 2,
       capacityReps: 9,
       liveN: [1, 32, 64, 128],
       liveCapped: [128],
@@ -80,8 +81,8 @@ const cfg = quick
       longChunks: 12,
       longChunkSeconds: 30,
       longEvery: 3,
-      startupCold: 5,
-      startupWarm: 5,
+      startupCold: 3,
+      startupWarm: 3,
       qualityClips: Infinity,
       qualitySnrs: [...CORPUS_SNRS],
     };
@@ -114,7 +115,7 @@ function packageVersion(name: string): string {
 const SUSPEND_SAMPLES = 1024;
 const LONG_KINDS: readonly LongRenderKind[] = ['ours', 'raw', 'none'];
 /** The quality corpus stops starting new batches this long after it began. */
-const QUALITY_BUDGET_S = 8 * 60;
+const QUALITY_BUDGET_S = 6 * 60;
 
 /** spread(), or all-NaN when nothing finite was measured (e.g. a thread /proc could not see). */
 function spreadOrNaN(values: readonly number[]): Spread {
