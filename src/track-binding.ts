@@ -150,9 +150,9 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
 
   private watch(room: Room): void {
     const previous = this.room;
-    if (previous) this.unlisten(previous);
+    if (previous) unlisten(previous, this.roomHandlers());
     this.roomRef = new WeakRef(room);
-    this.listen(room);
+    listen(room, this.roomHandlers());
     const found = locate(room, this.track);
     if (found) {
       this.attachInput(found.remote);
@@ -212,7 +212,7 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     this.ended = true;
     this.clearPushed();
     const room = this.room;
-    if (room) this.unlisten(room);
+    if (room) unlisten(room, this.roomHandlers());
     this.roomRef = undefined;
     this.link.remove(this.member);
     if (this.inputAttached) {
@@ -247,13 +247,6 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     ];
   }
 
-  private listen(room: Room): void {
-    listen(room, this.roomHandlers());
-  }
-
-  private unlisten(room: Room): void {
-    unlisten(room, this.roomHandlers());
-  }
 
   // Listeners are arrow-function fields so `off` gets the same reference.
   private readonly onTrackSubscribed = (

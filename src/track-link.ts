@@ -22,7 +22,7 @@ export interface LinkMember {
   clearPushed(): void;
 }
 
-/** Per-track state shared by every binding of that track: its room, its token listener. */
+/** Per-track state shared by every binding of that track: its room, its token and room-level listeners. */
 export class TrackLink {
   private static readonly links = new WeakMap<Track, TrackLink>();
 
