@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_PATH, chromiumArgs } from './tools/testing/chromium';
+import type { Engine } from './tools/testing/driven-page';
 
 // Two same-origin page servers: the production build (vite preview) is the default target,
 // the dev server proves `vite dev` serves the worklet too.
@@ -7,7 +8,11 @@ import { CHROMIUM_PATH, chromiumArgs } from './tools/testing/chromium';
 export const PREVIEW_PORT = Number(process.env.LK_E2E_PORT ?? 5175);
 export const DEV_PORT = PREVIEW_PORT - 1;
 
-export default defineConfig({
+// Specs written against e2e/support/engines.ts (`drivenPage`) run in all three engines; the
+// rest are Chromium-only (Playwright's own page API, WebRTC rooms with Chromium's fake devices).
+const CROSS_ENGINE = ['**/denoise-offline.spec.ts'];
+
+export default defineConfig<{ engine: Engine }>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   timeout: 60_000,
@@ -24,6 +29,12 @@ export default defineConfig({
     trace: 'off',
     screenshot: 'off',
   },
+  projects: [
+    { name: 'chromium', use: { engine: 'chromium' } },
+    // Firefox ESR over our WebDriver BiDi client, WebKitGTK over WebKitWebDriver (tools/testing).
+    { name: 'firefox', testMatch: CROSS_ENGINE, use: { engine: 'firefox' } },
+    { name: 'webkit', testMatch: CROSS_ENGINE, use: { engine: 'webkit' } },
+  ],
   webServer: [
     {
       command: `LK_SERVER_PORT=0 npx vite preview --port ${PREVIEW_PORT} --strictPort --host 127.0.0.1`,
