@@ -11,6 +11,9 @@ export const DEV_PORT = PREVIEW_PORT - 1;
 // Specs written against e2e/support/engines.ts (`drivenPage`) run in all three engines; the
 // rest are Chromium-only (Playwright's own page API, WebRTC rooms with Chromium's fake devices).
 const CROSS_ENGINE = ['**/denoise-offline.spec.ts'];
+// Firefox in real rooms needs the network namespace tools/testing/netns.sh makes (it sets
+// LK_NETNS_ADDRESS); npm test runs that project on its own, under `unshare -n`.
+const FIREFOX_ROOM = ['**/firefox-room.spec.ts'];
 
 export default defineConfig<{ engine: Engine }>({
   testDir: 'e2e',
@@ -30,10 +33,11 @@ export default defineConfig<{ engine: Engine }>({
     screenshot: 'off',
   },
   projects: [
-    { name: 'chromium', use: { engine: 'chromium' } },
+    { name: 'chromium', testIgnore: FIREFOX_ROOM, use: { engine: 'chromium' } },
     // Firefox ESR over our WebDriver BiDi client, WebKitGTK over WebKitWebDriver (tools/testing).
     { name: 'firefox', testMatch: CROSS_ENGINE, use: { engine: 'firefox' } },
     { name: 'webkit', testMatch: CROSS_ENGINE, use: { engine: 'webkit' } },
+    ...(process.env.LK_NETNS_ADDRESS ? [{ name: 'firefox-room', testMatch: FIREFOX_ROOM, use: { engine: 'firefox' as const } }] : []),
   ],
   webServer: [
     {

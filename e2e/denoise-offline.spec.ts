@@ -147,7 +147,9 @@ test.describe('denoiser worklet in a real-time AudioContext at the default rate'
 });
 
 test.describe('denoiser worklet served by vite dev', () => {
-  test('the dev server serves the TypeScript worklet as JS and it denoises like the build', async ({ drivenPage }) => {
+  test('the dev server serves the TypeScript worklet as JS and it denoises like the build', async ({ drivenPage, engine }) => {
+    // What is checked is Vite's transform of the worklet, the same bytes for every engine.
+    test.skip(engine !== 'chromium', 'the dev server serves every engine the same files');
     await openHarness(drivenPage, `http://127.0.0.1:${DEV_PORT}/e2e/pages/denoise.html`);
     const item = makeNoisySpeech({ seed: 1234, noise: 'pink', snrDb: 10, seconds: 8 });
     const samples = toBase64(item.mixture);

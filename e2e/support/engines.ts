@@ -25,7 +25,9 @@ export function playwrightPage(page: Page): DrivenPage {
 }
 
 type WorkerFixtures = { engine: Engine; drivenBrowser: DrivenBrowser | null };
-type TestFixtures = { newDrivenPage: () => Promise<DrivenPage>; drivenPage: DrivenPage };
+/** `newDrivenPage()` opens a page of the project's engine; `newDrivenPage('chromium')` one of
+ * Playwright's Chromium, which every project has (mixed rooms: a Firefox and a Chromium side). */
+type TestFixtures = { newDrivenPage: (which?: Engine) => Promise<DrivenPage>; drivenPage: DrivenPage };
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   engine: ['chromium', { option: true, scope: 'worker' }],
@@ -43,13 +45,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await use(browser);
       await browser.close();
     },
-    { scope: 'worker', timeout: 90_000 },
+    // A cold browser start on a loaded 2-core machine has taken over 90 s.
+    { scope: 'worker', timeout: 180_000 },
   ],
   newDrivenPage: async ({ engine, drivenBrowser, browser, baseURL }, use) => {
     const pages: DrivenPage[] = [];
-    const open = async (): Promise<DrivenPage> => {
+    const open = async (which: Engine = engine): Promise<DrivenPage> => {
       let page: DrivenPage;
-      if (engine === 'chromium') {
+      if (which !== 'chromium' && which !== engine) throw new Error(`the ${engine} project has no ${which} browser`);
+      if (which === 'chromium') {
         const context = await browser.newContext({ baseURL });
         page = { ...playwrightPage(await context.newPage()), close: () => context.close() };
       } else {

@@ -20,6 +20,8 @@ export const FIREFOX_PREFS: Record<string, boolean | number | string> = {
   'media.cubeb.force_mock_context': true,
   'media.navigator.streams.fake': true,
   'media.navigator.permission.disabled': true,
+  // Real host addresses in ICE candidates, not mDNS names: the loopback server resolves nothing.
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
   'media.autoplay.default': 0,
   'media.autoplay.block-webaudio': false,
   'browser.shell.checkDefaultBrowser': false,
