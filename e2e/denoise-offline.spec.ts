@@ -8,19 +8,17 @@ import { fromBase64, toBase64 } from '../tools/testing/base64';
 import { db, energyRankMask, frameEnergy, xcorrLag } from '../tools/testing/measure';
 import type { LiveRequest, RenderRequest, RenderResult } from './pages/denoise';
 import { DEV_PORT } from '../playwright.config';
+import { pauseCutDb, pauseCutFloorDb } from '../tools/testing/pause-cut';
 
-// Thresholds (shared by the three engines; the same wasm runs in each):
-// RNNoise cuts pink noise in pauses by ~30 dB at 10 dB SNR (docs: engines.md); a pass-through
-// scores 0 dB, so 15 dB leaves room for the engine's variation and still catches any bypass.
-const PAUSE_CUT_DB = 15;
+// Thresholds: the floors of tools/testing/pause-cut.ts (reasons there), the same for the three
+// engines, which run the same wasm. A pass-through scores 0 dB.
+const PAUSE_CUT_DB = pauseCutFloorDb('offline');
+// Off 48 kHz the worklet resamples; a live context is also measured by energy rank.
+const RESAMPLED_PAUSE_CUT_DB = pauseCutFloorDb('resampled');
 // A denoiser that also ducks speech by more than 3 dB is audibly wrong.
 const SPEECH_LEVEL_DB = 3;
 // 448 samples of 128 → 480 reframing plus RNNoise's own 480 at 48 kHz (engines.md).
 const DELAY_48K = 448 + 480;
-// Off 48 kHz the worklet resamples, which smears the pause edges over a few frames, and a live
-// context is measured by energy rank rather than the source timeline: 10 dB still sits far
-// above a pass-through's 0 dB (the same bound e2e/reliability.spec.ts uses for other rates).
-const RESAMPLED_PAUSE_CUT_DB = 10;
 
 async function render(page: DrivenPage, req: RenderRequest): Promise<RenderResult & { output: Float32Array }> {
   const result = await page.evaluate((r) => window.lkd.render(r), req);
@@ -50,7 +48,7 @@ test.describe('denoiser worklet in an OfflineAudioContext (production build)', (
     await openHarness(drivenPage);
   });
 
-  test('cuts noise in speech pauses by at least 15 dB against bypass, keeping speech level within 3 dB', async ({ drivenPage, engine }) => {
+  test('cuts noise in speech pauses by at least 20 dB against bypass, keeping speech level within 3 dB', async ({ drivenPage, engine }) => {
     const item = makeNoisySpeech({ seed: 1234, noise: 'pink', snrDb: 10, seconds: 12 });
     const samples = toBase64(item.mixture);
     const on = await render(drivenPage, { samples, sampleRate: 48_000 });
@@ -112,10 +110,8 @@ test.describe('denoiser worklet in an OfflineAudioContext (production build)', (
     const latency = on.ready!.latencySamples;
     const { lag } = xcorrLag(item.mixture, off.output, latency + 100, rate * 3);
     expect(Math.abs(lag - latency)).toBeLessThanOrEqual(2);
-    // Pauses by energy rank of the input: the mask and the energies share 480-sample frames, so
-    // the rate does not matter.
-    const quiet = energyRankMask(item.mixture, 0.1, true);
-    const cut = db(frameEnergy(off.output, quiet, true, latency, 0, false) / frameEnergy(on.output, quiet, true, latency, 0, false));
+    // Against bypass at the same lag, over the clean speech's pauses (10 ms frames at 44.1 kHz).
+    const cut = pauseCutDb(off.output, on.output, item.speechActive, { sampleRate: rate, lag: latency, skipFrames: 100 });
     note(engine, `44.1 kHz: latency ${latency} samples (measured ${lag}), pause cut ${cut.toFixed(1)} dB`);
     expect(cut).toBeGreaterThanOrEqual(RESAMPLED_PAUSE_CUT_DB);
   });

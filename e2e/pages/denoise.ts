@@ -24,14 +24,15 @@ export interface RenderResult {
   renderMs: number;
 }
 
+// Plain objects: a DenoiserError would cross page.evaluate as a bare Error, without its reason.
+const plain = (e: DenoiserError) => ({ reason: e.reason, message: e.message });
+
 async function render(req: RenderRequest): Promise<RenderResult> {
   const input = fromBase64(req.samples);
   const channels = req.channels ?? 1;
   const length = input.length / channels;
   const ctx = new OfflineAudioContext(channels, length, req.sampleRate);
   const nc = await NoiseCancellation.create(ctx, { statsIntervalMs: 200, ...req.options });
-  // Plain objects: a DenoiserError would cross page.evaluate as a bare Error, without its reason.
-  const plain = (e: DenoiserError) => ({ reason: e.reason, message: e.message });
   const errors: { reason: string; message: string }[] = [];
   nc.events.on('error', (e) => errors.push(plain(e)));
   if (req.streamInfo) nc.onStreamInfoUpdated(req.streamInfo);
@@ -103,7 +104,7 @@ async function live(req: LiveRequest): Promise<LiveResult> {
     await ctx.resume();
     const nc = await NoiseCancellation.create(ctx, { statsIntervalMs: 200, ...req.options });
     const errors: { reason: string; message: string }[] = [];
-    nc.events.on('error', (e) => errors.push(e));
+    nc.events.on('error', (e) => errors.push(plain(e)));
     const buffer = ctx.createBuffer(1, input.length, req.sampleRate);
     buffer.copyToChannel(input, 0);
     const source = ctx.createBufferSource();
@@ -142,7 +143,7 @@ async function live(req: LiveRequest): Promise<LiveResult> {
     });
     tap.onaudioprocess = null;
     source.stop();
-    const result: LiveResult = { input: toBase64(inCap), output: toBase64(outCap), contextRate: ctx.sampleRate, ready: nc.ready, errors: [...errors, ...(nc.error ? [nc.error] : [])] };
+    const result: LiveResult = { input: toBase64(inCap), output: toBase64(outCap), contextRate: ctx.sampleRate, ready: nc.ready, errors: [...errors, ...(nc.error ? [plain(nc.error)] : [])] };
     nc.close();
     return result;
   } finally {
