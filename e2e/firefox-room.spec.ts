@@ -88,29 +88,43 @@ for (const [publisher, subscriber] of [
     }
 
     // Scenarios chain several checks on one pair: joining a room costs tens of seconds here.
-    test('denoises the remote track end to end (≥ 20 dB less noise in pauses, speech within 3 dB, 928 samples added), takes a refreshed token, and keeps processing after a forced full reconnect', async ({ newDrivenPage }) => {
+    test('denoises the remote track end to end (≥ 20 dB less noise in pauses, speech within 3 dB, 928 samples added), takes a refreshed token, runs on unchanged through a resume, and keeps processing after a forced full reconnect', async ({ newDrivenPage }) => {
       const room = `ff-quality-${tag}`;
       const { b, sid } = await pair(newDrivenPage, room, { autoClose: false });
       await waitStats(b, [['framesProcessed', '>', 300], ['credentialState', '=', 'valid'], ['publicationSid', '=', sid]], 30_000);
       const m = await measureProcessor(b, 9);
-      console.log(`measured [${publisher} → ${subscriber}]: pause cut ${m.pauseCutDb.toFixed(1)} dB, speech ${m.speechChangeDb.toFixed(2)} dB, lag ${m.lag}, contrast ${m.contrastDb.toFixed(1)} dB`);
+      console.log(`measured [${publisher} → ${subscriber}]: pause cut ${m.pauseCutDb.toFixed(1)} dB, speech ${m.speechChangeDb.toFixed(2)} dB, lag ${m.lag}, contrast ${m.contrastDb.toFixed(1)} dB, dropouts ${(100 * m.dropoutFraction).toFixed(1)} %`);
       // Same bounds as e2e/nc-room.spec.ts (Chromium on both sides), for the same reasons: the
       // fixture must hold speech and pauses; the room floor of tools/testing/pause-cut.ts.
       expect(m.contrastDb).toBeGreaterThan(6);
+      // More than a tenth of the received audio silent would be a broken path, whatever the cut.
+      expect(m.dropoutFraction).toBeLessThan(0.1);
       expect(m.pauseCutDb).toBeGreaterThanOrEqual(pauseCutFloorDb('room'));
       expect(Math.abs(m.speechChangeDb)).toBeLessThanOrEqual(3);
       expect(Math.abs(m.lag - 928)).toBeLessThanOrEqual(2);
 
       // A server-pushed token refresh reaches the worklet: its token id becomes the new token's.
+      await waitStats(b, [['credentialState', '=', 'valid'], ['token.identity', '=', 'bob']]);
       const before = (await b.evaluate(() => window.nc.stats()))!.token!.id;
       const fresh = await server.refreshToken('bob', room);
       expect(tokenHash(fresh)).not.toBe(before);
       await waitStats(b, [['token.id', '=', tokenHash(fresh)], ['credentialState', '=', 'valid']]);
       expect(JSON.stringify(await b.evaluate(() => window.nc.stats()))).not.toContain(fresh);
 
-      // A full reconnect forced by the server: audio flows again through the same processor.
-      server.dropSignal('bob', room);
+      // A resume (the server keeps the session, SIDs and token): the processor runs on with the
+      // same stream info, nothing is cleared or re-pushed, and no full restart is reported.
+      const logFrom = await b.evaluate(() => window.nc.statsLog().length);
+      server.dropSignal('bob', room, 'resume');
       await b.waitForFunction(() => window.nc.lifecycle().includes('reconnected'), undefined, { timeout: 30_000 });
+      expect(await b.evaluate(() => window.nc.lifecycle())).not.toContain('reconnecting');
+      const framesResumed = (await b.evaluate(() => window.nc.stats()))!.framesProcessed;
+      await waitStats(b, [['framesProcessed', '>', framesResumed + 100], ['publicationSid', '=', sid], ['token.id', '=', tokenHash(fresh)]]);
+      const sidsSince = await b.evaluate((n) => window.nc.statsLog().slice(n).map((st) => st.streamInfo?.publicationSid ?? null), logFrom);
+      expect(new Set(sidsSince)).toEqual(new Set([sid]));
+
+      // A full reconnect forced by the server: audio flows again through the same processor.
+      server.dropSignal('bob', room, 'rejoin');
+      await b.waitForFunction(() => window.nc.lifecycle().filter((l) => l === 'reconnected').length === 2, undefined, { timeout: 30_000 });
       await waitStats(b, [['streamInfo.participantIdentity', '=', 'alice'], ['credentialState', '=', 'valid']]);
       const framesAfter = (await b.evaluate(() => window.nc.stats()))!.framesProcessed;
       await waitStats(b, [['framesProcessed', '>', framesAfter + 100]]);
