@@ -43,6 +43,12 @@ async function openHarness(page: DrivenPage, url = '/e2e/pages/denoise.html'): P
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
 }
 
+// Firefox and WebKitGTK are driven over WebDriver, and WebKitGTK renders slower: on a loaded
+// 2-core machine an 8 s render pair has passed the 60 s default there.
+test.beforeEach(({ engine }) => {
+  test.slow(engine !== 'chromium', 'driven over WebDriver; slower renders on a loaded machine');
+});
+
 test.describe('denoiser worklet in an OfflineAudioContext (production build)', () => {
   test.beforeEach(async ({ drivenPage }) => {
     await openHarness(drivenPage);
