@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_PATH, chromiumArgs } from './tools/testing/chromium';
 import { matrixProjects, matrixServers } from './tools/testing/playwright.matrix';
+import type { Engine } from './tools/testing/driven-page';
 
 // Two same-origin page servers: the production build (vite preview) is the default target,
 // the dev server proves `vite dev` serves the worklet too.
@@ -8,7 +9,14 @@ import { matrixProjects, matrixServers } from './tools/testing/playwright.matrix
 export const PREVIEW_PORT = Number(process.env.LK_E2E_PORT ?? 5175);
 export const DEV_PORT = PREVIEW_PORT - 1;
 
-export default defineConfig({
+// Specs written against e2e/support/engines.ts (`drivenPage`) run in all three engines; the
+// rest are Chromium-only (Playwright's own page API, WebRTC rooms with Chromium's fake devices).
+const CROSS_ENGINE = ['**/denoise-offline.spec.ts'];
+// Firefox in real rooms needs the network namespace tools/testing/netns.sh makes (it sets
+// LK_NETNS_ADDRESS); npm test runs that project on its own, under `unshare -n`.
+const FIREFOX_ROOM = ['**/firefox-room.spec.ts'];
+
+export default defineConfig<{ engine: Engine }>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   timeout: 60_000,
@@ -25,8 +33,15 @@ export default defineConfig({
     trace: 'off',
     screenshot: 'off',
   },
-  // The main livekit-client devDependency runs everything; LK_MATRIX=1 adds the version matrix.
-  projects: [{ name: 'main' }, ...matrixProjects(PREVIEW_PORT)],
+  projects: [
+    { name: 'chromium', testIgnore: FIREFOX_ROOM, use: { engine: 'chromium' } },
+    // Firefox ESR over our WebDriver BiDi client, WebKitGTK over WebKitWebDriver (tools/testing).
+    { name: 'firefox', testMatch: CROSS_ENGINE, use: { engine: 'firefox' } },
+    { name: 'webkit', testMatch: CROSS_ENGINE, use: { engine: 'webkit' } },
+    ...(process.env.LK_NETNS_ADDRESS ? [{ name: 'firefox-room', testMatch: FIREFOX_ROOM, use: { engine: 'firefox' as const } }] : []),
+    // LK_MATRIX=1 adds the livekit-client version matrix (Chromium).
+    ...matrixProjects(PREVIEW_PORT).map((p) => ({ ...p, use: { ...p.use, engine: 'chromium' as const } })),
+  ],
   webServer: [
     {
       command: `LK_SERVER_PORT=0 npx vite preview --port ${PREVIEW_PORT} --strictPort --host 127.0.0.1`,

@@ -13,6 +13,8 @@ import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
 import { fromBase64 } from '../tools/testing/base64';
 import { db, energyRankMask, frameEnergy, xcorrLag } from '../tools/testing/measure';
 import { pauseCutFloorDb } from '../tools/testing/pause-cut';
+import { playwrightPage } from './support/engines';
+import { measureProcessor } from './support/room-checks';
 import type { NcStartOptions, StatsCondition } from './pages/nc-room';
 
 // The fake microphone: seeded pink noise at 10 dB SNR over public-domain speech, looped. Short
@@ -78,30 +80,10 @@ async function waitStats(page: Page, conditions: StatsCondition[], timeout = 20_
   await page.waitForFunction((c) => window.nc.statsMatch(c), conditions, { timeout });
 }
 
-/**
- * Pause and speech energies of the processor's input (the raw remote audio) and its output, and
- * the lag between them. Pauses are the quietest tenth of the input's 10 ms frames (the fixture
- * pauses half a second in every three), speech the loudest quarter: at 10 dB SNR the quietest
- * frames are noise alone.
- */
-async function measure(page: Page, seconds: number) {
-  // A freshly subscribed track may deliver silence for a moment; record once audio arrives.
-  await page.waitForFunction(() => window.nc.inputRms() > 0.01);
-  const rec = await page.evaluate((s) => window.nc.record(s), seconds);
-  const raw = fromBase64(rec.raw);
-  const out = fromBase64(rec.out);
-  const { lag } = xcorrLag(raw, out, 1500, raw.length - 2000);
-  const quiet = energyRankMask(raw, 0.1, true);
-  const loud = energyRankMask(raw, 0.25, false);
-  const energy = (x: Float32Array, mask: boolean[], shift: number) => frameEnergy(x, mask, true, shift, 0, false);
-  return {
-    // The input must hold speech and pauses for the split to mean anything.
-    contrastDb: db(energy(raw, loud, 0) / energy(raw, quiet, 0)),
-    lag,
-    pauseCutDb: db(energy(raw, quiet, 0) / energy(out, quiet, lag)),
-    speechChangeDb: db(energy(out, loud, lag) / energy(raw, loud, 0)),
-    outRms: Math.sqrt(out.reduce((s, v) => s + v * v, 0) / out.length),
-  };
+/** Pause cut, speech level and delay of B's processor (e2e/support/room-checks.ts, shared with
+ * the Firefox room checks). */
+function measure(page: Page, seconds: number) {
+  return measureProcessor(playwrightPage(page), seconds);
 }
 
 test.describe('noise cancellation on a remote track in a real room', () => {

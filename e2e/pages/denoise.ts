@@ -26,14 +26,15 @@ export interface RenderResult {
   applied: number[];
 }
 
+// Plain objects: a DenoiserError would cross page.evaluate as a bare Error, without its reason.
+const plain = (e: DenoiserError) => ({ reason: e.reason, message: e.message });
+
 async function render(req: RenderRequest): Promise<RenderResult> {
   const input = fromBase64(req.samples);
   const channels = req.channels ?? 1;
   const length = input.length / channels;
   const ctx = new OfflineAudioContext(channels, length, req.sampleRate);
   const nc = await NoiseCancellation.create(ctx, { statsIntervalMs: 200, ...req.options });
-  // Plain objects: a DenoiserError would cross page.evaluate as a bare Error, without its reason.
-  const plain = (e: DenoiserError) => ({ reason: e.reason, message: e.message });
   const errors: { reason: string; message: string }[] = [];
   nc.events.on('error', (e) => errors.push(plain(e)));
   if (req.streamInfo) nc.onStreamInfoUpdated(req.streamInfo);
@@ -89,11 +90,86 @@ async function render(req: RenderRequest): Promise<RenderResult> {
   return result;
 }
 
-declare global {
-  interface Window {
-    lkd: { render: typeof render; lib: typeof lib; toBase64: typeof toBase64; fromBase64: typeof fromBase64 };
+export interface LiveRequest {
+  /** Base64 float32 mono samples at `sampleRate`; the context plays them at its own rate. */
+  samples: string;
+  sampleRate: number;
+  options?: NoiseCancellationOptions;
+}
+
+export interface LiveResult {
+  /** The processor's input and output, captured in the same audio callbacks, at `contextRate`. */
+  input: string;
+  output: string;
+  contextRate: number;
+  ready: RenderResult['ready'];
+  errors: { reason: string; message: string }[];
+}
+
+/**
+ * Plays the samples through NoiseCancellation in a real-time AudioContext at the browser's
+ * default rate, capturing the node's input and output side by side (a two-channel merger into
+ * one ScriptProcessor, so the two stay sample-aligned whatever the callback timing).
+ */
+async function live(req: LiveRequest): Promise<LiveResult> {
+  const input = fromBase64(req.samples);
+  const ctx = new AudioContext();
+  try {
+    await ctx.resume();
+    const nc = await NoiseCancellation.create(ctx, { statsIntervalMs: 200, ...req.options });
+    const errors: { reason: string; message: string }[] = [];
+    nc.events.on('error', (e) => errors.push(plain(e)));
+    const buffer = ctx.createBuffer(1, input.length, req.sampleRate);
+    buffer.copyToChannel(input, 0);
+    const source = ctx.createBufferSource();
+    source.buffer = buffer;
+    const merger = ctx.createChannelMerger(2);
+    const tap = ctx.createScriptProcessor(4096, 2, 1);
+    const mute = ctx.createGain();
+    mute.gain.value = 0;
+    source.connect(merger, 0, 0);
+    source.connect(nc.node);
+    nc.node.connect(merger, 0, 1);
+    merger.connect(tap).connect(mute).connect(ctx.destination);
+    const wanted = Math.floor((input.length / req.sampleRate) * ctx.sampleRate);
+    const inCap = new Float32Array(wanted);
+    const outCap = new Float32Array(wanted);
+    let n = 0;
+    let started = false;
+    await new Promise<void>((resolve) => {
+      tap.onaudioprocess = (ev) => {
+        const a = ev.inputBuffer.getChannelData(0);
+        const b = ev.inputBuffer.getChannelData(1);
+        // Start once the source's first samples arrive, so both captures begin together.
+        let i = 0;
+        if (!started) {
+          while (i < a.length && a[i] === 0) i++;
+          if (i === a.length) return;
+          started = true;
+        }
+        for (; i < a.length && n < wanted; i++, n++) {
+          inCap[n] = a[i]!;
+          outCap[n] = b[i]!;
+        }
+        if (n >= wanted) resolve();
+      };
+      source.start();
+    });
+    tap.onaudioprocess = null;
+    source.stop();
+    const result: LiveResult = { input: toBase64(inCap), output: toBase64(outCap), contextRate: ctx.sampleRate, ready: nc.ready, errors: [...errors, ...(nc.error ? [plain(nc.error)] : [])] };
+    nc.close();
+    return result;
+  } finally {
+    await ctx.close();
   }
 }
 
-window.lkd = { render, lib, toBase64, fromBase64 };
+declare global {
+  interface Window {
+    lkd: { render: typeof render; live: typeof live; lib: typeof lib; toBase64: typeof toBase64; fromBase64: typeof fromBase64 };
+  }
+}
+
+window.lkd = { render, live, lib, toBase64, fromBase64 };
 document.body.dataset.ready = 'true';

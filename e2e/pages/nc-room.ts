@@ -11,7 +11,7 @@ import {
   type ProcessorStats,
 } from '../../src/index';
 import { createRawMicTrack } from '../harness/room';
-import { toBase64 } from '../../tools/testing/base64';
+import { fromBase64, toBase64 } from '../../tools/testing/base64';
 
 export interface NcStartOptions extends NoiseCancellationOptions {
   /** Follow the participant across new tracks (default) or bind one track. */
@@ -62,6 +62,27 @@ const harness = {
   async publishMic(): Promise<string> {
     const track = await createRawMicTrack();
     micPublication = await room!.localParticipant.publishTrack(track, { source: Track.Source.Microphone });
+    return micPublication.trackSid;
+  },
+
+  /**
+   * Publishes base64 float32 samples, looped, as the microphone: for browsers whose fake
+   * capture device plays a tone rather than a file (Firefox), so they can publish noisy speech.
+   */
+  async publishSamples(samples: string, sampleRate: number): Promise<string> {
+    const context = audioContext();
+    if (context.state !== 'running') await context.resume();
+    const input = fromBase64(samples);
+    const buffer = context.createBuffer(1, input.length, sampleRate);
+    buffer.copyToChannel(input, 0);
+    const source = context.createBufferSource();
+    source.buffer = buffer;
+    source.loop = true;
+    const dest = context.createMediaStreamDestination();
+    source.connect(dest);
+    source.start();
+    const [track] = dest.stream.getAudioTracks();
+    micPublication = await room!.localParticipant.publishTrack(track!, { source: Track.Source.Microphone, dtx: false });
     return micPublication.trackSid;
   },
 

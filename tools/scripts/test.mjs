@@ -3,10 +3,10 @@
 // printed or showed. Extra arguments go to Playwright (e.g. a spec filter).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ensureSetup, run } from './setup.mjs';
 
-ensureSetup();
+ensureSetup({ browsers: ['chromium', 'firefox', 'webkit'] });
 const extra = process.argv.slice(2);
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('npx', ['tsc', '-p', 'worklets/tsconfig.json', '--noEmit']);
@@ -25,11 +25,13 @@ const ledger = resolve('test-results/token-ledger.txt');
 const log = resolve('test-results/playwright-output.log');
 
 /** Runs Playwright, echoing its output and keeping a copy (written once it exits: Playwright
- * empties test-results/ when it starts, which would take a file opened earlier with it). */
-function playwright(args) {
+ * empties its output directory when it starts, which would take a file opened earlier with it).
+ * `wrap` runs it under another command (the network namespace of the Firefox room checks). */
+function playwright(args, { wrap = [], log: logFile = log } = {}) {
   return new Promise((done) => {
     const chunks = [];
-    const child = spawn('npx', ['playwright', 'test', ...args], {
+    const [cmd, ...rest] = [...wrap, 'npx', 'playwright', 'test', ...args];
+    const child = spawn(cmd, rest, {
       stdio: ['inherit', 'pipe', 'pipe'],
       // The livekit-client version matrix's e2e projects run in the full suite only.
       env: { ...process.env, LK_TOKEN_LEDGER: ledger, LK_MATRIX: process.env.LK_MATRIX ?? (extra.length === 0 ? '1' : '0') },
@@ -37,14 +39,30 @@ function playwright(args) {
     child.stdout.on('data', (c) => (chunks.push(c), process.stdout.write(c)));
     child.stderr.on('data', (c) => (chunks.push(c), process.stderr.write(c)));
     child.on('close', (code, signal) => {
-      mkdirSync('test-results', { recursive: true });
-      writeFileSync(log, Buffer.concat(chunks));
+      mkdirSync(dirname(logFile), { recursive: true });
+      writeFileSync(logFile, Buffer.concat(chunks));
       done(code ?? (signal ? 1 : 0));
     });
   });
 }
 
-const e2eStatus = await playwright(extra);
+const e2eStart = Date.now();
+let e2eStatus = await playwright(extra);
+console.log(`[test] playwright (chromium, firefox, webkit projects): ${((Date.now() - e2eStart) / 1000).toFixed(0)} s`);
+// Firefox in real rooms: server, Chromium and Firefox together inside a network namespace this
+// run makes (tools/testing/netns.sh), the only place Firefox offers an ICE candidate our tests
+// may use. Its own output directory, under test-results/, so the first run's files stay.
+// Root makes the namespace directly; otherwise a user namespace maps us to root inside it.
+if (extra.length === 0) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const roomStart = Date.now();
+  const roomStatus = await playwright(['--project', 'firefox-room', '--output', 'test-results/firefox-room'], {
+    wrap: ['unshare', isRoot ? '-n' : '-rn', '--', 'sh', 'tools/testing/netns.sh'],
+    log: resolve('test-results/firefox-room/playwright-output.log'),
+  });
+  console.log(`[test] playwright (firefox-room, in a network namespace): ${((Date.now() - roomStart) / 1000).toFixed(0)} s`);
+  e2eStatus ||= roomStatus;
+}
 // Runs even when Playwright failed: failures are where tokens tend to get printed.
 const leakArgs = ['tools/scripts/check-token-leaks.mjs', '--root', 'test-results', '--ledger', ledger];
 if (extra.length === 0) leakArgs.push('--require-tokens');
