@@ -50,12 +50,23 @@ async function render(req: RenderRequest): Promise<RenderResult> {
   }
   const applied: number[] = [];
   for (const [quantum, steps] of byQuantum) {
-    void ctx.suspend((quantum * 128) / req.sampleRate).then(() => {
+    void ctx.suspend((quantum * 128) / req.sampleRate).then(async () => {
+      // The worklet answers each message with a stats report; resuming only once it has
+      // answered them all makes the messages land in this quantum, not some quanta later.
+      let answers = 0;
+      const answered = new Promise<void>((resolve) => {
+        const off = nc.events.on('stats', () => {
+          if (++answers < steps.length) return;
+          off();
+          resolve();
+        });
+      });
       for (const step of steps) {
         if (step.enabled !== undefined) nc.setEnabled(step.enabled);
         if (step.credentials) nc.onCredentialsUpdated(step.credentials);
         applied.push(ctx.currentTime);
       }
+      await answered;
       return ctx.resume();
     });
   }
