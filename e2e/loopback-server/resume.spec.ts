@@ -10,6 +10,9 @@ import { countEvents, expectHears, joinRoom, openHarness, waitForEvent, writeTon
 const wav = writeToneWav();
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wav.path) } });
 
+// Two joins, two level checks and a resume: on a loaded 2-core machine joins alone take 10 s.
+test.describe.configure({ timeout: 120_000 });
+
 let server: LoopbackServer;
 const lines: string[] = [];
 test.beforeAll(async () => {
