@@ -6,6 +6,8 @@ export type { ParticipantBindingEvents } from './participant-binding';
 export { NoiseCancellation } from './noise-cancellation';
 export type { NoiseCancellationEvents } from './noise-cancellation';
 export type { NoiseCancellationOptions } from './options';
+export { STRENGTH_PRESETS, strengthFloorDb } from './strength';
+export type { Strength, StrengthPreset } from './strength';
 export { DenoiserError } from './errors';
 export type { DenoiserErrorReason } from './errors';
 export { setLogger } from './log';

@@ -42,6 +42,8 @@ export interface ProcessorStats {
   state: ProcessorState;
   enabled: boolean;
   bypass: BypassReason | null;
+  /** The strength asked for last (the applied one ramps toward it over ≤ 20 ms). */
+  strength: number;
   framesProcessed: number;
   vad: number;
   credentialState: CredentialState;
