@@ -6,6 +6,13 @@ export type { ParticipantBindingEvents } from './participant-binding';
 export { NoiseCancellation } from './noise-cancellation';
 export type { NoiseCancellationEvents } from './noise-cancellation';
 export type { NoiseCancellationOptions } from './options';
+export { createNoiseCancellationProcessor, NoiseCancellationTrackProcessor } from './track-processor';
+export type {
+  NoiseCancellationProcessorOptions,
+  NoiseCancellationProcessorEvents,
+  NoiseCancellationProcessorError,
+  ProcessorErrorReason,
+} from './track-processor';
 export { STRENGTH_PRESETS, strengthFloorDb } from './strength';
 export type { Strength, StrengthPreset } from './strength';
 export { DenoiserError } from './errors';
