@@ -67,7 +67,11 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
   private unsubscribe: (() => void) | undefined;
   private source: MediaStreamTrack | undefined;
   private localTrack: LocalTrack | undefined;
-  private savedConstraints: { track: MediaStreamTrack; constraints: MediaTrackConstraints } | undefined;
+  // The app's own suppression settings, from the first capture track; restored on destroy.
+  private originalSuppression: Suppression | undefined;
+  private readonly quieted = new WeakSet<MediaStreamTrack>();
+  private readonly recaptured = new WeakSet<MediaStreamTrack>();
+  private pendingRecapture = false;
   private binding: TrackBinding | undefined;
   private roomRef: WeakRef<Room> | undefined;
   private contextWaiter: { context: AudioContext; listener: () => void } | undefined;
@@ -143,9 +147,10 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
   async destroy(): Promise<void> {
     this.generation++;
     this.releaseNode();
+    const source = this.source;
     this.source = undefined;
+    await this.restoreConstraints(source);
     this.localTrack = undefined;
-    await this.restoreConstraints();
   }
 
   private async build(opts: AudioProcessorOptions): Promise<void> {
@@ -153,9 +158,13 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
     this.localTrack = opts.localTrack ?? this.localTrack;
     const context = opts.audioContext as AudioContext | undefined;
     const track = opts.track;
-    if (this.source !== track) {
-      await this.restoreConstraints();
-      this.source = track;
+    // A new capture track (device switch, re-capture): the old one is the SDK's to stop.
+    this.source = track;
+    if (this.pendingRecapture) {
+      // The product of our own re-capture: never re-captured again, so a browser that ignores
+      // the constraint cannot send us round in a loop.
+      this.pendingRecapture = false;
+      this.recaptured.add(track);
     }
     if (!context || context.state === 'closed') {
       this.releaseNode();
@@ -169,7 +178,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
         nc = await NoiseCancellation.create(context, { ...this.options, enabled: this.enabled, strength: this.strengthValue });
       } catch (error) {
         if (generation === this.generation) {
-          this.fail({ reason: 'worklet-load', message: `${error instanceof Error ? error.message : String(error)}; the microphone is published unprocessed` });
+          this.fail({ reason: 'worklet-load', message: `${describe(error)}; the microphone is published unprocessed` });
         }
         return;
       }
@@ -184,7 +193,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
       nc.attachInput(track, { remote: false });
     } catch (error) {
       this.releaseNode();
-      this.fail({ reason: 'engine-failed', message: `could not wire the microphone in: ${error instanceof Error ? error.message : String(error)}; published unprocessed` });
+      this.fail({ reason: 'engine-failed', message: `could not wire the microphone in: ${describe(error)}; published unprocessed` });
       return;
     }
     await this.quietBrowserProcessing(track);
@@ -303,34 +312,93 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
       });
     } catch (error) {
       this.binding = undefined;
-      this.fail({ reason: 'room-binding', message: `stream info and credentials will not reach the processor: ${error instanceof Error ? error.message : String(error)}` });
+      this.fail({ reason: 'room-binding', message: `stream info and credentials will not reach the processor: ${describe(error)}` });
     }
   }
 
+  /**
+   * Turns the browser's suppressors off on the capture track. The standard way is
+   * applyConstraints; Chromium resolves it but keeps its audio processing as captured, so where
+   * the settings still say on, the track is captured again through livekit-client (restartTrack
+   * with the same device, which calls restart() with the new track). Once per capture track.
+   */
   private async quietBrowserProcessing(track: MediaStreamTrack): Promise<void> {
-    if (this.options.disableBrowserNoiseSuppression === false || this.savedConstraints?.track === track) return;
-    const constraints = track.getConstraints();
-    const off: NoiseSuppressionConstraints = { ...constraints, noiseSuppression: false };
-    const supported = (typeof navigator !== 'undefined' ? navigator.mediaDevices?.getSupportedConstraints?.() : undefined) ?? {};
-    if ('voiceIsolation' in supported) off.voiceIsolation = false;
-    this.savedConstraints = { track, constraints };
+    if (this.options.disableBrowserNoiseSuppression === false || this.quieted.has(track)) return;
+    this.quieted.add(track);
+    const before = readSuppression(track);
+    // What the app had: restored on destroy. A re-capture keeps the first capture's values.
+    this.originalSuppression ??= before;
+    if (!before.noiseSuppression && !before.voiceIsolation) return;
     try {
-      await track.applyConstraints(off);
+      await track.applyConstraints(suppressionConstraints(track, false));
     } catch (error) {
-      this.fail({ reason: 'browser-constraints', message: `could not turn the browser's noise suppression off: ${error instanceof Error ? error.message : String(error)}` });
+      this.fail({ reason: 'browser-constraints', message: `could not turn the browser's noise suppression off: ${describe(error)}` });
+      return;
     }
+    if (!readSuppression(track).noiseSuppression) return;
+    this.recapture(track, false);
   }
 
-  private async restoreConstraints(): Promise<void> {
-    const saved = this.savedConstraints;
-    this.savedConstraints = undefined;
-    if (!saved || saved.track.readyState === 'ended') return;
-    try {
-      await saved.track.applyConstraints(saved.constraints);
-    } catch (error) {
-      this.fail({ reason: 'browser-constraints', message: `could not restore the microphone's constraints: ${error instanceof Error ? error.message : String(error)}` });
+  /** Captures the same device again with the browser's noise suppression on or off. */
+  private recapture(track: MediaStreamTrack, suppression: boolean): void {
+    const local = this.localTrack;
+    if (!local || !('restartTrack' in local) || this.recaptured.has(track)) {
+      this.fail({ reason: 'browser-constraints', message: `the browser kept its noise suppression ${suppression ? 'off' : 'on'} (applyConstraints had no effect)` });
+      return;
     }
+    this.pendingRecapture = true;
+    const settings = track.getSettings();
+    const options = {
+      deviceId: settings.deviceId ? { exact: settings.deviceId } : undefined,
+      echoCancellation: settings.echoCancellation,
+      autoGainControl: settings.autoGainControl,
+      channelCount: settings.channelCount,
+      noiseSuppression: suppression,
+      ...('voiceIsolation' in settings ? { voiceIsolation: suppression && this.originalSuppression?.voiceIsolation === true } : {}),
+    };
+    // Not awaited: livekit-client holds its track lock while it calls us, and restartTrack
+    // waits for that lock; it runs once setProcessor (or stopProcessor) has finished.
+    (local as LocalTrack & { restartTrack(o: object): Promise<void> }).restartTrack(options).catch((error: unknown) => {
+      this.pendingRecapture = false;
+      this.fail({ reason: 'browser-constraints', message: `could not capture the microphone again with noise suppression ${suppression ? 'on' : 'off'}: ${describe(error)}` });
+    });
   }
+
+  private async restoreConstraints(track: MediaStreamTrack | undefined): Promise<void> {
+    const original = this.originalSuppression;
+    this.originalSuppression = undefined;
+    if (!track || !original || track.readyState === 'ended') return;
+    const now = readSuppression(track);
+    if (now.noiseSuppression === original.noiseSuppression && now.voiceIsolation === original.voiceIsolation) return;
+    try {
+      await track.applyConstraints(suppressionConstraints(track, original.noiseSuppression, original.voiceIsolation));
+    } catch (error) {
+      this.fail({ reason: 'browser-constraints', message: `could not restore the microphone's constraints: ${describe(error)}` });
+      return;
+    }
+    if (readSuppression(track).noiseSuppression !== original.noiseSuppression) this.recapture(track, original.noiseSuppression);
+  }
+}
+
+interface Suppression {
+  noiseSuppression: boolean;
+  voiceIsolation: boolean;
+}
+
+function readSuppression(track: MediaStreamTrack): Suppression {
+  const settings = track.getSettings() as MediaTrackSettings & { voiceIsolation?: boolean };
+  return { noiseSuppression: settings.noiseSuppression === true, voiceIsolation: settings.voiceIsolation === true };
+}
+
+function suppressionConstraints(track: MediaStreamTrack, noiseSuppression: boolean, voiceIsolation = false): NoiseSuppressionConstraints {
+  const constraints: NoiseSuppressionConstraints = { ...track.getConstraints(), noiseSuppression };
+  const supported = (typeof navigator !== 'undefined' ? navigator.mediaDevices?.getSupportedConstraints?.() : undefined) ?? {};
+  if ('voiceIsolation' in supported) constraints.voiceIsolation = voiceIsolation;
+  return constraints;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

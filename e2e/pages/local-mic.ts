@@ -3,7 +3,7 @@
 // off shows), sets the processor on it, and switches devices, republishes, reconnects. The
 // subscriber page records the remote microphone as it arrives. Tokens come from the spec and are
 // never logged or stored here.
-import { Room, RoomEvent, Track, createLocalAudioTrack, type LocalAudioTrack, type LocalTrackPublication } from 'livekit-client';
+import { Room, Track, createLocalAudioTrack, type LocalAudioTrack, type LocalTrackPublication } from 'livekit-client';
 import { createNoiseCancellationProcessor, type NoiseCancellationProcessorOptions, type NoiseCancellationTrackProcessor, type ProcessorStats } from '../../src/index';
 import { remoteAudioTrackOf } from '../harness/room';
 import { toBase64 } from '../../tools/testing/base64';
@@ -60,7 +60,14 @@ const harness = {
 
   /** Re-acquires the capture device: livekit-client calls processor.restart with the new track. */
   async restartDevice(): Promise<void> {
-    await micTrack().restartTrack({ echoCancellation: false, autoGainControl: false, noiseSuppression: true, channelCount: 1 });
+    // With a deviceId livekit-client keeps the other constraints; without, it asks for defaults.
+    const deviceId = micTrack().getSourceTrackSettings().deviceId;
+    await micTrack().restartTrack({ deviceId, echoCancellation: false, autoGainControl: false, noiseSuppression: true, channelCount: 1 });
+  },
+
+  /** The capture track itself (what the processor reads), for identity checks across restarts. */
+  captureTrackId(): string | null {
+    return (mic as unknown as { _mediaStreamTrack?: MediaStreamTrack } | undefined)?._mediaStreamTrack?.id ?? null;
   },
 
   setEnabled(enabled: boolean): void {
@@ -144,13 +151,6 @@ const harness = {
     sink.disconnect();
     track.detach(el);
     return toBase64(out);
-  },
-
-  lastDisconnect(): boolean {
-    return room?.state === 'disconnected';
-  },
-  onEvent(): void {
-    room?.on(RoomEvent.Disconnected, () => undefined);
   },
 };
 
