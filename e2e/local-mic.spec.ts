@@ -155,8 +155,8 @@ test.describe('local microphone TrackProcessor in a real room', () => {
   test('device restart: the processor rebuilds around the new capture track, keeps denoising, and quiets its noise suppression too', async ({ browser }) => {
     const { a, b } = await pair(browser, 'lm-restart');
     await framesPast(a, 200);
-    const nodeBefore = await a.evaluate(() => window.lm.state().ncClosed);
-    expect(nodeBefore).toBe(false);
+    const nodeBefore = await a.evaluate(() => window.lm.state());
+    expect(nodeBefore.ncClosed).toBe(false);
     const before = await a.evaluate(() => window.lm.captureTrackId());
     await a.evaluate(() => window.lm.restartDevice());
     await a.waitForFunction((id) => window.lm.captureTrackId() !== id && window.lm.state().noiseSuppression === false, before);
@@ -164,7 +164,7 @@ test.describe('local microphone TrackProcessor in a real room', () => {
     await framesPast(a, frames + 300);
     const state = await a.evaluate(() => window.lm.state());
     // Same context, so the same node: the restart re-wired only the source.
-    expect(state).toMatchObject({ hasProcessor: true, processing: true, sendsProcessed: true, noiseSuppression: false, ncClosed: false, errors: [] });
+    expect(state).toMatchObject({ hasProcessor: true, processing: true, sendsProcessed: true, noiseSuppression: false, ncClosed: false, ncSerial: nodeBefore.ncSerial, errors: [] });
     const m = await compareAtSubscriber(a, b);
     report('after a device restart', m);
     expect(m.contrastDb).toBeGreaterThan(6);

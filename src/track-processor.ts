@@ -339,14 +339,18 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
     this.recapture(track, false);
   }
 
-  /** Captures the same device again with the browser's noise suppression on or off. */
+  /**
+   * Captures the same device again with the browser's noise suppression on or off. Turning it
+   * off runs through restart() again, so a track we captured ourselves is never re-captured.
+   */
   private recapture(track: MediaStreamTrack, suppression: boolean): void {
     const local = this.localTrack;
-    if (!local || !('restartTrack' in local) || this.recaptured.has(track)) {
+    if (!local || !('restartTrack' in local) || (!suppression && this.recaptured.has(track))) {
       this.fail({ reason: 'browser-constraints', message: `the browser kept its noise suppression ${suppression ? 'off' : 'on'} (applyConstraints had no effect)` });
       return;
     }
-    this.pendingRecapture = true;
+    // Turning it on happens on destroy: the SDK calls no processor for that capture.
+    this.pendingRecapture = !suppression;
     const settings = track.getSettings();
     const options = {
       deviceId: settings.deviceId ? { exact: settings.deviceId } : undefined,

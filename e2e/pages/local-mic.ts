@@ -15,6 +15,15 @@ let processor: NoiseCancellationTrackProcessor | undefined;
 const errors: string[] = [];
 const processing: boolean[] = [];
 let recordCtx: AudioContext | undefined;
+// A serial per NoiseCancellation the processor has run: tells a re-wired node from a rebuilt one.
+const serials = new WeakMap<object, number>();
+let nextSerial = 0;
+function serialOf(value: object | undefined): number | null {
+  if (!value) return null;
+  let n = serials.get(value);
+  if (n === undefined) serials.set(value, (n = ++nextSerial));
+  return n;
+}
 
 function micTrack(): LocalAudioTrack {
   if (!mic) throw new Error('no microphone track yet');
@@ -96,6 +105,7 @@ const harness = {
       sendsCapture: !!sender && sender === (mic as unknown as { _mediaStreamTrack?: MediaStreamTrack })._mediaStreamTrack,
       contextState: processor?.audioContext?.state ?? null,
       ncClosed: processor?.noiseCancellation?.isClosed ?? null,
+      ncSerial: serialOf(processor?.noiseCancellation),
       errors,
       processingLog: processing,
     };
