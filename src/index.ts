@@ -7,12 +7,7 @@ export { NoiseCancellation } from './noise-cancellation';
 export type { NoiseCancellationEvents } from './noise-cancellation';
 export type { NoiseCancellationOptions } from './options';
 export { createNoiseCancellationProcessor, NoiseCancellationTrackProcessor } from './track-processor';
-export type {
-  NoiseCancellationProcessorOptions,
-  NoiseCancellationProcessorEvents,
-  NoiseCancellationProcessorError,
-  ProcessorErrorReason,
-} from './track-processor';
+export type { NoiseCancellationProcessorOptions, NoiseCancellationProcessorEvents } from './track-processor';
 export { STRENGTH_PRESETS, strengthFloorDb } from './strength';
 export type { Strength, StrengthPreset } from './strength';
 export { DenoiserError } from './errors';

@@ -9,10 +9,12 @@
 // Audio never goes silent because of us: until the node runs, and after it fails, the capture
 // track itself is what the sender sends, and an 'error' event says why.
 import { Track, type AudioProcessorOptions, type LocalTrack, type Room, type TrackProcessor } from 'livekit-client';
-import type { ProcessorStats } from '../worklets/protocol';
-import { TypedEmitter } from './emitter';
+import type { ProcessorStats } from './types';
+import { EventChannel, type EventSource } from './emitter';
+import { DenoiserError } from './errors';
 import { log } from './log';
-import { NoiseCancellation, type NoiseCancellationError, type NoiseCancellationOptions } from './noise-cancellation';
+import { NoiseCancellation } from './noise-cancellation';
+import type { NoiseCancellationOptions } from './options';
 import { resolveStrength, type Strength } from './strength';
 import { TrackBinding } from './track-binding';
 
@@ -27,31 +29,13 @@ export interface NoiseCancellationProcessorOptions extends NoiseCancellationOpti
   credentials?: { url?: string; token?: string | (() => string | undefined) };
 }
 
-export type ProcessorErrorReason =
-  | NoiseCancellationError['reason']
-  | 'worklet-load'
-  | 'context-suspended'
-  | 'browser-constraints'
-  | 'room-binding';
-
-export interface NoiseCancellationProcessorError {
-  reason: ProcessorErrorReason;
-  message: string;
-}
-
 export type NoiseCancellationProcessorEvents = {
   /** Something failed; the published audio is the capture track itself until it recovers. */
-  error: [error: NoiseCancellationProcessorError];
+  error: [error: DenoiserError];
   stats: [stats: ProcessorStats];
   /** Whether the published audio is the denoised track (true) or the capture track (false). */
   processing: [processing: boolean];
 };
-
-export class NoiseCancellationProcessorEmitter extends TypedEmitter<NoiseCancellationProcessorEvents> {
-  emitPublic<K extends keyof NoiseCancellationProcessorEvents>(event: K, ...args: NoiseCancellationProcessorEvents[K]): void {
-    this.emit(event, ...args);
-  }
-}
 
 type NoiseSuppressionConstraints = MediaTrackConstraints & { voiceIsolation?: ConstrainBoolean };
 
@@ -59,7 +43,9 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
   readonly name = 'lk-denoise';
   /** The denoised track the SDK publishes; undefined while the capture track is sent as is. */
   processedTrack?: MediaStreamTrack;
-  readonly events = new NoiseCancellationProcessorEmitter();
+  // Only this class emits: `events` can listen, not emit.
+  private readonly channel = new EventChannel<NoiseCancellationProcessorEvents>();
+  readonly events: EventSource<NoiseCancellationProcessorEvents> = this.channel.source;
   private readonly options: NoiseCancellationProcessorOptions;
   private enabled: boolean;
   private strengthValue: number;
@@ -168,7 +154,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
     }
     if (!context || context.state === 'closed') {
       this.releaseNode();
-      this.fail({ reason: 'context-closed', message: `no usable AudioContext was given (${context ? 'it is closed' : 'none'}); the microphone is published unprocessed` });
+      this.fail(DenoiserError.passThrough(DenoiserError.contextClosed(context ? context.state : 'none given')));
       return;
     }
     if (!this.nc || this.nc.isClosed || this.nc.context !== context) {
@@ -178,7 +164,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
         nc = await NoiseCancellation.create(context, { ...this.options, enabled: this.enabled, strength: this.strengthValue });
       } catch (error) {
         if (generation === this.generation) {
-          this.fail({ reason: 'worklet-load', message: `${describe(error)}; the microphone is published unprocessed` });
+          this.fail(DenoiserError.passThrough(asDenoiserError(error)));
         }
         return;
       }
@@ -193,7 +179,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
       nc.attachInput(track, { remote: false });
     } catch (error) {
       this.releaseNode();
-      this.fail({ reason: 'engine-failed', message: `could not wire the microphone in: ${describe(error)}; published unprocessed` });
+      this.fail(DenoiserError.passThrough(asDenoiserError(error)));
       return;
     }
     await this.quietBrowserProcessing(track);
@@ -206,10 +192,10 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
   private adopt(nc: NoiseCancellation): void {
     this.nc = nc;
     const offError = nc.events.on('error', (error) => {
-      this.events.emitPublic('error', error);
+      this.channel.send('error', error);
       if (error.reason === 'context-closed') this.fallBack();
     });
-    const offStats = nc.events.on('stats', (stats) => this.events.emitPublic('stats', stats));
+    const offStats = nc.events.on('stats', (stats) => this.channel.send('stats', stats));
     // A crashed worklet node outputs silence: send the capture track instead.
     const onCrash = (): void => this.fallBack();
     nc.node.addEventListener('processorerror', onCrash);
@@ -230,20 +216,17 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
       const output = nc.outputTrack;
       if (this.processedTrack === output) return;
       this.processedTrack = output;
-      this.events.emitPublic('processing', true);
+      this.channel.send('processing', true);
       return;
     }
     this.processedTrack = undefined;
-    this.fail({
-      reason: 'context-suspended',
-      message: `the AudioContext is ${context.state}; the microphone is published unprocessed until it runs (call room.startAudio() or context.resume() after a user gesture)`,
-    });
+    this.fail(DenoiserError.contextSuspended(context.state));
     const listener = (): void => {
       if (context.state !== 'running' || this.nc !== nc || nc.isClosed) return;
       this.stopWaiting();
       this.processedTrack = nc.outputTrack;
       this.swapSender(this.processedTrack);
-      this.events.emitPublic('processing', true);
+      this.channel.send('processing', true);
     };
     context.addEventListener('statechange', listener);
     this.contextWaiter = { context, listener };
@@ -261,20 +244,20 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
     this.processedTrack = undefined;
     if (this.source) this.swapSender(this.source);
     log.warn('denoising stopped; the microphone is published unprocessed');
-    this.events.emitPublic('processing', false);
+    this.channel.send('processing', false);
   }
 
   private swapSender(track: MediaStreamTrack): void {
     const sender = this.localTrack?.sender;
     if (!sender) return;
     sender.replaceTrack(track).catch((error: unknown) => {
-      this.events.emitPublic('error', { reason: 'engine-failed', message: `could not switch the published track: ${String(error)}` });
+      this.fail(DenoiserError.browserConstraints('could not switch the published track', error));
     });
   }
 
-  private fail(error: NoiseCancellationProcessorError): void {
+  private fail(error: DenoiserError): void {
     log.warn(`track processor: ${error.message}`);
-    this.events.emitPublic('error', error);
+    this.channel.send('error', error);
   }
 
   private releaseNode(): void {
@@ -287,7 +270,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
     this.nc = undefined;
     if (this.processedTrack) {
       this.processedTrack = undefined;
-      this.events.emitPublic('processing', false);
+      this.channel.send('processing', false);
     }
   }
 
@@ -312,7 +295,8 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
       });
     } catch (error) {
       this.binding = undefined;
-      this.fail({ reason: 'room-binding', message: `stream info and credentials will not reach the processor: ${describe(error)}` });
+      // Audio is unaffected; only stream info and credentials will not reach the processor.
+      this.fail(asDenoiserError(error));
     }
   }
 
@@ -332,7 +316,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
     try {
       await track.applyConstraints(suppressionConstraints(track, false));
     } catch (error) {
-      this.fail({ reason: 'browser-constraints', message: `could not turn the browser's noise suppression off: ${describe(error)}` });
+      this.fail(DenoiserError.browserConstraints("could not turn the browser's noise suppression off", error));
       return;
     }
     if (!readSuppression(track).noiseSuppression) return;
@@ -346,7 +330,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
   private recapture(track: MediaStreamTrack, suppression: boolean): void {
     const local = this.localTrack;
     if (!local || !('restartTrack' in local) || (!suppression && this.recaptured.has(track))) {
-      this.fail({ reason: 'browser-constraints', message: `the browser kept its noise suppression ${suppression ? 'off' : 'on'} (applyConstraints had no effect)` });
+      this.fail(DenoiserError.browserConstraints(`the browser kept its noise suppression ${suppression ? 'off' : 'on'} (applyConstraints had no effect)`));
       return;
     }
     // Turning it on happens on destroy: the SDK calls no processor for that capture.
@@ -364,7 +348,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
     // waits for that lock; it runs once setProcessor (or stopProcessor) has finished.
     (local as LocalTrack & { restartTrack(o: object): Promise<void> }).restartTrack(options).catch((error: unknown) => {
       this.pendingRecapture = false;
-      this.fail({ reason: 'browser-constraints', message: `could not capture the microphone again with noise suppression ${suppression ? 'on' : 'off'}: ${describe(error)}` });
+      this.fail(DenoiserError.browserConstraints(`could not capture the microphone again with noise suppression ${suppression ? 'on' : 'off'}`, error));
     });
   }
 
@@ -377,7 +361,7 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
     try {
       await track.applyConstraints(suppressionConstraints(track, original.noiseSuppression, original.voiceIsolation));
     } catch (error) {
-      this.fail({ reason: 'browser-constraints', message: `could not restore the microphone's constraints: ${describe(error)}` });
+      this.fail(DenoiserError.browserConstraints("could not restore the microphone's constraints", error));
       return;
     }
     if (readSuppression(track).noiseSuppression !== original.noiseSuppression) this.recapture(track, original.noiseSuppression);
@@ -401,8 +385,9 @@ function suppressionConstraints(track: MediaStreamTrack, noiseSuppression: boole
   return constraints;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function asDenoiserError(error: unknown): DenoiserError {
+  if (error instanceof DenoiserError) return error;
+  return new DenoiserError('processor-crashed', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /**
