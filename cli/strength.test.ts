@@ -19,7 +19,9 @@ function lkDenoise(...args: string[]): { code: number | null; stdout: string; st
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('lk-denoise --strength', () => {
+// Each test spawns the command several times (tsx start-up each); on a shared machine that is a
+// budget, not a speed claim.
+describe('lk-denoise --strength', { timeout: 120_000 }, () => {
   const item = makeNoisySpeech({ seed: 7, noise: 'white', snrDb: 5, seconds: 8, gapSeconds: 1 });
   const input = join(dir, 'noisy.wav');
   writeFileSync(input, encodeWav({ sampleRate: 48_000, channels: [item.mixture], format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 } }));
