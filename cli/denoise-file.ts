@@ -16,6 +16,8 @@ export interface DenoiseOptions {
   flavour?: WasmFlavour;
   /** Run the pipeline disabled: the output is the input, resampled and delay-compensated. */
   bypass?: boolean;
+  /** Share of the denoised signal, 0 (the input) to 1 (default); see worklets/dsp/strength.ts. */
+  strength?: number;
   /** Engine factory for tests; default RNNoise from the npm wasm. */
   createEngine?: () => FrameEngine;
 }
@@ -31,8 +33,13 @@ export interface DenoiseStats {
 }
 
 /** Denoises one 48 kHz signal; the result has the same length and no delay. */
-export function denoise48k(signal: Float32Array, engine: FrameEngine, bypass = false): { output: Float32Array; pipeline: DenoisePipeline } {
-  const pipeline = new DenoisePipeline(engine, { blockSize: BLOCK_SIZE, enabled: !bypass });
+export function denoise48k(
+  signal: Float32Array,
+  engine: FrameEngine,
+  bypass = false,
+  strength = 1,
+): { output: Float32Array; pipeline: DenoisePipeline } {
+  const pipeline = new DenoisePipeline(engine, { blockSize: BLOCK_SIZE, enabled: !bypass, strength });
   const latency = pipeline.latency;
   const output = new Float32Array(signal.length);
   const inBlock = new Float32Array(BLOCK_SIZE);
@@ -60,7 +67,7 @@ export function denoiseAudio(audio: WavAudio, options: DenoiseOptions = {}): { a
   const stats: DenoiseStats = { latency: 0, frames: 0, nonFiniteInputs: 0, engineResets: 0 };
   const channels = audio.channels.map((channel) => {
     const at48k = rate === ENGINE_SAMPLE_RATE ? channel : resampleSignal(channel, rate, ENGINE_SAMPLE_RATE);
-    const { output, pipeline } = denoise48k(at48k, createEngine(), options.bypass);
+    const { output, pipeline } = denoise48k(at48k, createEngine(), options.bypass, options.strength);
     stats.latency = pipeline.latency;
     stats.frames += pipeline.stats.frames;
     stats.nonFiniteInputs += pipeline.stats.nonFiniteInputs;

@@ -5,8 +5,9 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { denoiseFile } from './denoise-file';
 import { WavError } from './wav';
+import { STRENGTH_PRESETS, type StrengthPreset } from '../worklets/dsp/strength';
 
-const USAGE = `Usage: lk-denoise <in.wav> <out.wav> [--no-simd] [--bypass]
+const USAGE = `Usage: lk-denoise <in.wav> <out.wav> [--no-simd] [--bypass] [--strength S]
 
 Denoises a WAV file with RNNoise, offline, using the same DSP core as the lk-denoise AudioWorklet.
 Any sample rate (resampled to 48 kHz and back) and any channel count (each channel denoised on
@@ -16,6 +17,8 @@ delay-compensated, so it lines up sample for sample with the input.
 Options:
   --no-simd   use the scalar RNNoise wasm instead of the SIMD build
   --bypass    skip denoising (output = input through the same resampling path)
+  --strength S  share of the denoised signal: a number from 0 (the input) to 1 (full
+              suppression, the default), or gentle | balanced | strong
   -h, --help  show this help`;
 
 export interface CliResult {
@@ -29,10 +32,18 @@ export function runCli(args: readonly string[]): CliResult {
   const positional: string[] = [];
   let simd = true;
   let bypass = false;
-  for (const arg of args) {
+  let strength = 1;
+  for (let a = 0; a < args.length; a++) {
+    const arg = args[a] as string;
     if (arg === '-h' || arg === '--help') return { code: 0, stdout: `${USAGE}\n`, stderr: '' };
     if (arg === '--no-simd') simd = false;
     else if (arg === '--bypass') bypass = true;
+    else if (arg === '--strength' || arg.startsWith('--strength=')) {
+      const value = arg === '--strength' ? args[++a] : arg.slice('--strength='.length);
+      const parsed = parseStrength(value);
+      if (parsed === undefined) return usageError(`--strength must be a number from 0 to 1 or gentle, balanced, strong (was ${value ?? 'nothing'})`);
+      strength = parsed;
+    }
     else if (arg.startsWith('-') && arg !== '-') return usageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
@@ -42,18 +53,26 @@ export function runCli(args: readonly string[]): CliResult {
   const [inPath, outPath] = positional as [string, string];
   const started = Date.now();
   try {
-    const { input, stats } = denoiseFile(inPath, outPath, { flavour: simd ? 'simd' : 'scalar', bypass });
+    const { input, stats } = denoiseFile(inPath, outPath, { flavour: simd ? 'simd' : 'scalar', bypass, strength });
     const frames = input.channels[0]?.length ?? 0;
     const seconds = frames / input.sampleRate;
     const f = input.format;
     const summary =
       `${outPath}: ${input.channels.length} ch, ${input.sampleRate} Hz, ${f.bitsPerSample}-bit ${f.kind}, ` +
-      `${seconds.toFixed(2)} s${bypass ? ' (bypass)' : ''} in ${((Date.now() - started) / 1000).toFixed(2)} s` +
+      `${seconds.toFixed(2)} s${bypass ? ' (bypass)' : strength !== 1 ? ` (strength ${strength})` : ''} in ${((Date.now() - started) / 1000).toFixed(2)} s` +
       (stats.nonFiniteInputs > 0 ? `; ${stats.nonFiniteInputs} non-finite input samples replaced by 0` : '');
     return { code: 0, stdout: `${summary}\n`, stderr: '' };
   } catch (error) {
     return { code: 1, stdout: '', stderr: `lk-denoise: ${describe(error, inPath)}\n` };
   }
+}
+
+function parseStrength(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (Object.hasOwn(STRENGTH_PRESETS, value)) return STRENGTH_PRESETS[value as StrengthPreset];
+  // Number('') is 0: an empty value is a mistake, not a bypass.
+  const n = value.trim() === '' ? NaN : Number(value);
+  return n >= 0 && n <= 1 ? n : undefined;
 }
 
 function usageError(message: string): CliResult {

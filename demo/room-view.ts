@@ -107,6 +107,8 @@ export class ParticipantCard {
   private readonly phaseChip: HTMLElement;
   private readonly sidChip: HTMLElement;
   private readonly ncSwitch: HTMLInputElement;
+  private readonly strengthSlider: HTMLInputElement;
+  private readonly strengthValue: HTMLOutputElement;
   private readonly autoCloseSwitch: HTMLInputElement;
   private readonly listenButton: HTMLButtonElement;
   private readonly audio: HTMLAudioElement;
@@ -119,6 +121,7 @@ export class ParticipantCard {
   private beforeSource: MediaStreamAudioSourceNode | undefined;
   private phase: CardPhase = 'waiting';
   private ncEnabled = true;
+  private strength = 1;
   private autoCloseNext = true;
   private listening = false;
   private tracksFollowed = 0;
@@ -141,6 +144,14 @@ export class ParticipantCard {
 
     this.ncSwitch = el('input', { type: 'checkbox', role: 'switch', checked: true, 'data-control': 'nc' });
     this.ncSwitch.addEventListener('change', () => this.setNcEnabled(this.ncSwitch.checked));
+    // Strength: live, ramped in the worklet (20 ms), so dragging never clicks.
+    this.strengthSlider = el('input', { type: 'range', min: '0', max: '1', step: '0.01', value: '1', 'data-control': 'strength', 'aria-label': 'Suppression strength' });
+    this.strengthValue = el('output', {}, '100 %');
+    this.strengthSlider.addEventListener('input', () => {
+      this.strength = Number(this.strengthSlider.value);
+      this.strengthValue.textContent = `${Math.round(this.strength * 100)} %`;
+      this.nc?.setStrength(this.strength);
+    });
     this.autoCloseSwitch = el('input', { type: 'checkbox', role: 'switch', checked: true, 'data-control': 'autoclose' });
     this.autoCloseSwitch.addEventListener('change', () => {
       this.autoCloseNext = this.autoCloseSwitch.checked;
@@ -176,6 +187,7 @@ export class ParticipantCard {
         'div',
         { class: 'card-controls' },
         el('label', { class: 'switch' }, this.ncSwitch, el('span', { class: 'switch-ui', 'aria-hidden': 'true' }), el('span', {}, 'Noise cancellation')),
+        el('label', { class: 'strength', title: '0: the track as received (same delay); 1: full suppression' }, el('span', {}, 'Strength '), this.strengthSlider, this.strengthValue),
         el(
           'label',
           { class: 'switch', title: AUTOCLOSE_HELP },
@@ -243,7 +255,7 @@ export class ParticipantCard {
     if (nc) {
       this.deps.log('binding', `reusing ${this.identity}'s open noise canceller (the last binding had autoClose off)`);
     } else {
-      nc = await NoiseCancellation.create(this.deps.context, { enabled: this.ncEnabled, statsIntervalMs: 250 });
+      nc = await NoiseCancellation.create(this.deps.context, { enabled: this.ncEnabled, strength: this.strength, statsIntervalMs: 250 });
       if (this.disposed || generation !== this.generation) {
         nc.close();
         return;

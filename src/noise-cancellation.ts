@@ -18,6 +18,7 @@ import { loadWasmModule, loadWorklet, pickEngine } from './loader';
 import { log } from './log';
 import { DEFAULT_MAX_PROCESSORS, validateOptions, type NoiseCancellationOptions } from './options';
 import { sourceFor } from './source-nodes';
+import { resolveStrength, type Strength } from './strength';
 
 export type NoiseCancellationEvents = {
   ready: [info: { engine: EngineFlavour | null; latencySamples: number; sampleRate: number }];
@@ -88,6 +89,7 @@ export class NoiseCancellation extends FrameProcessor {
   /** The processor's events; `on` returns an unsubscribe function. */
   readonly events: EventSource<NoiseCancellationEvents> = this.channel.source;
   private enabled: boolean;
+  private strengthValue: number;
   private closed = false;
   private finished = false;
   private readonly contextListener: () => void;
@@ -114,6 +116,7 @@ export class NoiseCancellation extends FrameProcessor {
     this.counted = !overloaded;
     if (this.counted) liveCount.set(context, (liveCount.get(context) ?? 0) + 1);
     this.enabled = options.enabled ?? true;
+    this.strengthValue = resolveStrength(options.strength ?? 1);
     this.remoteWorkaround = options.remoteTrackWorkaround ?? true;
     const channelMode = options.channelMode ?? 'downmix';
     const channels = channelMode === 'per-channel' ? 2 : 1;
@@ -126,6 +129,7 @@ export class NoiseCancellation extends FrameProcessor {
       channelMode,
       statsIntervalMs: options.statsIntervalMs ?? 1000,
       crossfadeMs: options.crossfadeMs ?? 10,
+      strength: this.strengthValue,
       overloaded,
       // An OfflineAudioContext has no real time to keep: it may render slower than real time.
       overloadProtection: (options.overloadProtection ?? true) && !isOffline(context),
@@ -202,6 +206,22 @@ export class NoiseCancellation extends FrameProcessor {
     if (this.closed) return;
     this.enabled = enabled;
     this.send({ type: 'set-enabled', enabled });
+  }
+
+  /** The strength last set, as a number from 0 to 1. */
+  get strength(): number {
+    return this.strengthValue;
+  }
+
+  /**
+   * Live, without a click: the worklet ramps to it within 20 ms. 0 gives the input back
+   * (delayed like the denoised path), 1 full suppression. Throws on a value outside [0, 1].
+   */
+  setStrength(strength: Strength): void {
+    const value = resolveStrength(strength);
+    if (this.closed) return;
+    this.strengthValue = value;
+    this.send({ type: 'set-strength', strength: value });
   }
 
   override onStreamInfoUpdated(info: StreamInfo): void {

@@ -2,6 +2,7 @@
 // value before anything is built (a DenoiserError naming the option and the value).
 import type { ChannelMode } from './types';
 import { DenoiserError } from './errors';
+import { resolveStrength, type Strength } from './strength';
 
 export interface NoiseCancellationOptions {
   /** Start denoising (true) or bypassed (false). Default true. */
@@ -14,6 +15,11 @@ export interface NoiseCancellationOptions {
   statsIntervalMs?: number;
   /** On/off crossfade length. Default 10 ms. */
   crossfadeMs?: number;
+  /**
+   * How much of the denoised signal replaces the input: 1 (default) full suppression, 0 the
+   * input unchanged (equally delayed), or 'gentle' | 'balanced' | 'strong'. Live: setStrength().
+   */
+  strength?: Strength;
   /** Use the SIMD build: 'auto' (default) when the browser validates SIMD. */
   simd?: boolean | 'auto';
   /** Where to load the RNNoise wasm from (default: the file Vite emitted for the npm package). */
@@ -43,6 +49,7 @@ export interface NoiseCancellationOptions {
 export const DEFAULT_MAX_PROCESSORS = 64;
 
 export function validateOptions(options: NoiseCancellationOptions): void {
+  if (options.strength !== undefined) resolveStrength(options.strength);
   const { statsIntervalMs, crossfadeMs, channelMode, maxProcessorsPerContext } = options;
   if (maxProcessorsPerContext !== undefined && !(Number.isInteger(maxProcessorsPerContext) && maxProcessorsPerContext >= 0)) {
     throw DenoiserError.invalidOption('maxProcessorsPerContext', maxProcessorsPerContext, 'a whole number ≥ 0');

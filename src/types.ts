@@ -42,6 +42,8 @@ export interface ProcessorStats {
   state: ProcessorState;
   enabled: boolean;
   bypass: BypassReason | null;
+  /** The strength asked for last (the applied one ramps toward it over ≤ 20 ms). */
+  strength: number;
   framesProcessed: number;
   vad: number;
   credentialState: CredentialState;
@@ -73,6 +75,8 @@ export type DenoiserErrorReason =
   | 'worklet-load' // the worklet module did not load
   | 'wasm-load' // the RNNoise wasm did not load or compile
   | 'context-closed' // the AudioContext is closed, or closed under the processor
+  | 'context-suspended' // the AudioContext is not running, so a processed track would be silent
+  | 'browser-constraints' // the browser's own noise suppression could not be turned off or back on
   | 'context-kind' // the operation needs a live AudioContext, not an OfflineAudioContext
   | 'processor-closed' // the processor was closed
   | 'processor-crashed' // the AudioWorkletProcessor threw (onprocessorerror)

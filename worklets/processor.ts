@@ -33,6 +33,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   private readonly engines: RnnoiseEngine[] = [];
   private engineFlavour: EngineFlavour | null = null;
   private enabled: boolean;
+  private strength: number;
   private readonly credentials = new CredentialTracker();
   private lastCredentialState = this.credentials.state(Date.now());
   private readonly mono = new Float32Array(QUANTUM);
@@ -56,10 +57,12 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       channelMode: options.channelMode ?? 'downmix',
       statsIntervalMs: options.statsIntervalMs ?? 1000,
       crossfadeMs: options.crossfadeMs ?? 10,
+      strength: options.strength ?? 1,
       overloaded: options.overloaded ?? false,
       overloadProtection: options.overloadProtection ?? true,
     };
     this.enabled = this.options.enabled;
+    this.strength = this.options.strength;
     this.statsInterval = Math.max(0.05, this.options.statsIntervalMs / 1000);
     this.port.onmessage = (event: MessageEvent) => this.onMessage(event.data);
 
@@ -98,6 +101,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
             // No credentials exist yet: with requireCredentials, start bypassed, not fading out.
             enabled: this.enabled && !this.options.requireCredentials,
             crossfadeSamples: Math.round((this.options.crossfadeMs / 1000) * 48_000),
+            strength: this.strength,
           }),
         );
       }
@@ -147,6 +151,15 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       case 'set-enabled':
         this.enabled = message.enabled;
         break;
+      case 'set-strength':
+        // The main thread validated it; the pipeline clamps anyway and ignores NaN.
+        if (!Number.isFinite(message.strength)) {
+          this.fail('unknown-message', `ignored set-strength with a non-finite strength (${String(message.strength)})`);
+          return;
+        }
+        this.strength = Math.min(1, Math.max(0, message.strength));
+        for (const p of this.pipelines) p.setStrength(this.strength);
+        break;
       case 'close':
         this.close();
         return;
@@ -188,6 +201,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       state: this.state,
       enabled: this.enabled,
       bypass: this.lastBypass,
+      strength: this.strength,
       framesProcessed: frames,
       vad: first?.stats.vad ?? 0,
       credentialState: this.lastCredentialState,

@@ -9,6 +9,7 @@ const SAMPLES: { [K in ToProcessor['type']]: Extract<ToProcessor, { type: K }> }
   credentials: { type: 'credentials', credentials: { token: 'a.b.c', url: 'ws://127.0.0.1:1' } },
   'credentials-cleared': { type: 'credentials-cleared' },
   'set-enabled': { type: 'set-enabled', enabled: false },
+  'set-strength': { type: 'set-strength', strength: 0.5 },
   close: { type: 'close' },
 };
 

@@ -30,6 +30,8 @@ export interface ProcessorOptions {
   channelMode: ChannelMode;
   statsIntervalMs: number;
   crossfadeMs: number;
+  /** Share of the denoised signal in the output, 0 to 1 (worklets/dsp/strength.ts). */
+  strength: number;
   /** Past the per-context processor cap: pass audio through and never start an engine. */
   overloaded: boolean;
   /** Shed engines (newest first) while the audio thread falls behind real time. */
@@ -45,6 +47,7 @@ export type ToProcessor =
   | { type: 'credentials'; credentials: Credentials }
   | { type: 'credentials-cleared' }
   | { type: 'set-enabled'; enabled: boolean }
+  | { type: 'set-strength'; strength: number }
   | { type: 'close' };
 
 export type FromProcessor =
@@ -63,6 +66,7 @@ const TO_PROCESSOR_TYPES: ReadonlySet<string> = new Set<ToProcessor['type']>([
   'credentials',
   'credentials-cleared',
   'set-enabled',
+  'set-strength',
   'close',
 ]);
 

@@ -13,7 +13,7 @@ export interface RenderRequest {
   /** Message to send to the processor before rendering. */
   streamInfo?: { roomName: string; participantIdentity: string; publicationSid: string };
   /** Messages to the processor at given render times (seconds), e.g. a setEnabled storm. */
-  schedule?: { at: number; enabled?: boolean; credentials?: { token: string; url: string } }[];
+  schedule?: { at: number; enabled?: boolean; strength?: number; credentials?: { token: string; url: string } }[];
 }
 
 export interface RenderResult {
@@ -63,6 +63,7 @@ async function render(req: RenderRequest): Promise<RenderResult> {
       });
       for (const step of steps) {
         if (step.enabled !== undefined) nc.setEnabled(step.enabled);
+        if (step.strength !== undefined) nc.setStrength(step.strength);
         if (step.credentials) nc.onCredentialsUpdated(step.credentials);
         applied.push(ctx.currentTime);
       }

@@ -1,5 +1,6 @@
 // BENCHMARKS.md and the charts, generated from results.json alone. The markdown building is pure
 // (renderMarkdown, costChart, qualityChart); writeReport() only writes the files.
+import { strengthMarkdown, withStrengthSection } from './strength';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { COST_BASES, type CostBasis, type Results } from './results';
@@ -563,5 +564,6 @@ export function writeReport(r: Results, paths: ReportPaths): void {
   writeFileSync(qualitySvg, qualityChart(r));
   const base = dirname(paths.md);
   const rel = (p: string): string => relative(base, p).split('\\').join('/');
-  writeFileSync(paths.md, renderMarkdown(r, { costSvg: rel(costSvg), qualitySvg: rel(qualitySvg), json: rel(paths.json) }));
+  const md = renderMarkdown(r, { costSvg: rel(costSvg), qualitySvg: rel(qualitySvg), json: rel(paths.json) });
+  writeFileSync(paths.md, r.strength ? withStrengthSection(md, strengthMarkdown(r.strength)) : md);
 }

@@ -1,3 +1,4 @@
+import type { StrengthResults } from './strength';
 // The shape of bench/results.json: what one `npm run bench` measured. BENCHMARKS.md and the
 // charts are generated from it alone (bench/report.ts), so a report can be regenerated from an
 // old results file.
@@ -85,6 +86,8 @@ export interface LagCheck {
 
 export interface Results {
   meta: Meta;
+  /** Pause cut and speech level per strength setting (tools/bench/strength.ts); absent in older runs. */
+  strength?: StrengthResults;
   p1: { node: NodeCostResult; browser: BrowserCost };
   p2: DelayResult;
   p3: {

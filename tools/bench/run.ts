@@ -15,6 +15,7 @@ import { alignByXcorr } from '../testing/metrics';
 import { nodeCost, nodeCycles, nodeLongRun } from './node-bench';
 import { buildBenchPage, launchBrowser, openBenchPage, renderOn, servePage, storeSignal, type BenchBrowser } from './browser';
 import type { CyclesResult, EngineKind, LiveResult, LongRenderKind, RenderResult, StartupResult } from './pages/bench';
+import { measureStrength } from './strength';
 import { coarseLag, DESIGN_LAGS, evaluateAtLag, QUALITY_ENGINES, refineLag, SKIP_FRAMES, summarize, toScore, type ItemScore, type QualityEngine } from './quality';
 import { COST_BASES, type BrowserCost, type CapacityRow, type CostBasis, type DelayResult, type LagCheck, type LiveRow, type LongRenders, type Meta, type Results } from './results';
 import { medianCi, pairedRatios, spread, type Spread } from './stats';
@@ -481,6 +482,7 @@ async function main(): Promise<void> {
       phasesSeconds: phases,
       totalSeconds: 0,
     };
+    const strength = await phase('strength (Node)', () => measureStrength(5));
     results = {
       meta,
       p1: { node, browser: cost },
@@ -489,6 +491,7 @@ async function main(): Promise<void> {
       p4: { nodeCycles: nodeCyc, nodeLong, browserCycles, browserLong },
       startup,
       quality: q,
+      strength,
     };
   } finally {
     await b.close();

@@ -15,6 +15,8 @@ export interface ChannelOptions {
   blockSize?: number;
   crossfadeSamples?: number;
   enabled?: boolean;
+  /** See DenoisePipeline: 0 = the delayed input, 1 = full suppression (default). */
+  strength?: number;
 }
 
 export class ChannelDenoiser {
@@ -40,7 +42,7 @@ export class ChannelDenoiser {
     }
     const crossfadeSamples = options.crossfadeSamples ?? Math.round(0.01 * ENGINE_SAMPLE_RATE);
     if (rate === ENGINE_SAMPLE_RATE) {
-      this.pipeline = new DenoisePipeline(engine, { blockSize: block, crossfadeSamples, enabled: options.enabled });
+      this.pipeline = new DenoisePipeline(engine, { blockSize: block, crossfadeSamples, enabled: options.enabled, strength: options.strength });
       this.latency = this.pipeline.latency;
       this.at48 = this.out48 = this.back = this.fifo = new Float32Array(0);
       return;
@@ -53,6 +55,7 @@ export class ChannelDenoiser {
       maxBlock: max48,
       crossfadeSamples,
       enabled: options.enabled,
+      strength: options.strength,
     });
     this.at48 = new Float32Array(max48);
     this.out48 = new Float32Array(max48);
@@ -74,6 +77,10 @@ export class ChannelDenoiser {
 
   setEnabled(enabled: boolean): void {
     this.pipeline.setEnabled(enabled);
+  }
+
+  setStrength(strength: number): void {
+    this.pipeline.setStrength(strength);
   }
 
   process(input: Float32Array, output: Float32Array, length = input.length): void {

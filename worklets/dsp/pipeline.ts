@@ -1,8 +1,10 @@
 // One channel of denoising at 48 kHz: input sanitising, reframing to the engine, a dry path
-// delayed by the same latency, and a short crossfade between them for setEnabled.
+// delayed by the same latency, a short crossfade between them for setEnabled, and the
+// strength mix (dsp/strength.ts) of the two.
 // Allocation-free after construction.
 import { FRAME_SIZE, type FrameEngine } from './engine';
 import { Reframer } from './reframer';
+import { approach, STRENGTH_RAMP_SECONDS, StrengthRamp } from './strength';
 
 export interface PipelineOptions {
   /** Samples per process() call (128 in an AudioWorklet), or 'variable' after a resampler. */
@@ -12,6 +14,10 @@ export interface PipelineOptions {
   /** Length of the on/off crossfade (default 480 = 10 ms). */
   crossfadeSamples?: number;
   enabled?: boolean;
+  /** Share of the denoised signal in the output, 0 (the delayed input) to 1 (default). */
+  strength?: number;
+  /** Samples a full-range strength change is ramped over (default 20 ms). */
+  strengthRampSamples?: number;
 }
 
 export interface PipelineStats {
@@ -40,6 +46,7 @@ export class DenoisePipeline {
   private gain: number;
   private target: number;
   private readonly step: number;
+  private readonly strengthRamp: StrengthRamp;
   private destroyed = false;
 
   constructor(
@@ -56,6 +63,10 @@ export class DenoisePipeline {
     this.gain = this.target = options.enabled === false ? 0 : 1;
     const fade = options.crossfadeSamples ?? FRAME_SIZE;
     this.step = fade > 0 ? 1 / fade : 1;
+    this.strengthRamp = new StrengthRamp(
+      options.strength ?? 1,
+      options.strengthRampSamples ?? Math.round(STRENGTH_RAMP_SECONDS * 48_000),
+    );
   }
 
   get enabled(): boolean {
@@ -64,6 +75,16 @@ export class DenoisePipeline {
 
   setEnabled(enabled: boolean): void {
     this.target = enabled ? 1 : 0;
+  }
+
+  /** The strength last asked for (the applied one ramps toward it). */
+  get strength(): number {
+    return this.strengthRamp.target;
+  }
+
+  /** Live: ramped per sample, so a change never clicks. Clamped to [0, 1]; NaN is ignored. */
+  setStrength(strength: number): void {
+    this.strengthRamp.set(strength);
   }
 
   /** True while the output is exactly the delayed input (engine skipped). */
@@ -93,7 +114,8 @@ export class DenoisePipeline {
     let pos = this.dryPos;
     let gain = this.gain;
     const target = this.target;
-    if (gain === target && gain === 1) {
+    const strength = this.strengthRamp;
+    if (gain === target && gain === 1 && strength.steady && strength.current === 1) {
       // Steady and enabled (the common case): the dry line only needs to keep up.
       for (let i = 0; i < length; i++) {
         output[i] = wet[i] as number;
@@ -112,8 +134,10 @@ export class DenoisePipeline {
           line[pos] = clean[i] as number;
           if (++pos === n) pos = 0;
         }
-        if (gain !== target) gain = gain < target ? Math.min(target, gain + this.step) : Math.max(target, gain - this.step);
-        output[i] = gain === 1 ? (wet[i] as number) : gain === 0 ? dry : gain * (wet[i] as number) + (1 - gain) * dry;
+        if (gain !== target) gain = approach(gain, target, this.step);
+        // The wet share: the on/off crossfade times the strength.
+        const w = gain * strength.next();
+        output[i] = w === 1 ? (wet[i] as number) : w === 0 ? dry : w * (wet[i] as number) + (1 - w) * dry;
       }
     }
     this.dryPos = pos;
