@@ -46,7 +46,8 @@ const contexts: BrowserContext[] = [];
 
 test.beforeAll(async () => {
   // One npm install per app per run (in parallel), then every production build.
-  test.setTimeout(20 * 60_000);
+  // A hang guard, not a measure: 20 min when this machine was shared by half a dozen runs.
+  test.setTimeout(45 * 60_000);
   [apps, server] = await Promise.all([prepareApps(), startServer({ port: 0, tokenRefreshIntervalMs: 0 })]);
   const s = apps.seconds;
   console.log(`bundler apps in ${apps.root}: pack ${s.pack.toFixed(0)} s, install ${s.install.toFixed(0)} s, build ${s.build.toFixed(0)} s`);
