@@ -132,7 +132,7 @@ test.describe('the packed tarball in production builds of throwaway apps', () =>
         const contrastDb = db(rankedSum(e.raw, e.raw, 0.25, false) / 0.25 / (rankedSum(e.raw, e.raw, 0.1, true) / 0.1));
         const pauseCutDb = db(rankedSum(e.raw, e.raw, 0.1, true) / rankedSum(e.raw, e.out, 0.1, true));
         const speechDb = db(rankedSum(e.raw, e.out, 0.25, false) / rankedSum(e.raw, e.raw, 0.25, false));
-        const summary = `${what}: pause cut ${pauseCutDb.toFixed(1)} dB, speech ${speechDb.toFixed(1)} dB, contrast ${contrastDb.toFixed(1)} dB, frames ${before.framesProcessed} → ${after.framesProcessed}`;
+        const summary = `${what}: pause cut ${pauseCutDb.toFixed(1)} dB, speech ${speechDb.toFixed(1)} dB, contrast ${contrastDb.toFixed(1)} dB, frames ${before.framesProcessed} → ${after.framesProcessed}, bypass after ${after.bypass}`;
         console.log(`measured: ${summary}`);
         test.info().annotations.push({ type: 'measured', description: summary });
         // The input must hold speech and pauses for the split to mean anything.
