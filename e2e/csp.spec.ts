@@ -85,6 +85,7 @@ test.describe('Content-Security-Policy (production build)', () => {
       const evalError = await new Promise<string>((resolve) =>
         setTimeout(() => {
           try {
+            // oxlint-disable-next-line no-eval -- the point: the CSP must block it
             (0, eval)('1 + 1');
             resolve('eval ran');
           } catch (e) {

@@ -10,8 +10,6 @@ import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
 import { tokenHash } from '../worklets/dsp/credentials';
 import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
-import { fromBase64 } from '../tools/testing/base64';
-import { db, energyRankMask, frameEnergy, xcorrLag } from '../tools/testing/measure';
 import { pauseCutFloorDb } from '../tools/testing/pause-cut';
 import { playwrightPage } from './support/engines';
 import { measureProcessor } from './support/room-checks';

@@ -27,7 +27,7 @@ export interface NoiseCancellationOptions {
   /** Where to load the worklet module from (default: the file Vite emitted). */
   workletUrl?: string;
   /**
-   * At most this many processors run an engine in one AudioContext (default 64, from the
+   * At most this many processors run an engine in one AudioContext (default 48, from the
    * capacity benchmark). Past it a new processor passes audio through, with bypass reason
    * 'overload' and an 'error' event, instead of making the whole context miss real time.
    */
@@ -45,8 +45,12 @@ export interface NoiseCancellationOptions {
   remoteTrackWorkaround?: boolean;
 }
 
-/** From the capacity benchmark (BENCHMARKS.md, P3). */
-export const DEFAULT_MAX_PROCESSORS = 64;
+/**
+ * From the capacity benchmark (BENCHMARKS.md, P3, 9 repetitions): 48 is the largest track count
+ * whose whole confidence interval stays faster than real time; 64 reaches about 92 % of one
+ * audio thread and its interval dips below real time.
+ */
+export const DEFAULT_MAX_PROCESSORS = 48;
 
 export function validateOptions(options: NoiseCancellationOptions): void {
   if (options.strength !== undefined) resolveStrength(options.strength);

@@ -1,4 +1,4 @@
-// `npm test`: type checks, Node tests (Vitest), the app and package builds, then the browser e2e
+// `npm test`: lint and format check, type checks, Node tests (Vitest), the app and package builds, then the browser e2e
 // suite (Playwright, Debian Chromium), then the token-leak check over everything the e2e run
 // printed or showed. Extra arguments go to Playwright (e.g. a spec filter).
 import { spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ import { ensureSetup, run } from './setup.mjs';
 
 ensureSetup({ browsers: ['chromium', 'firefox', 'webkit'] });
 const extra = process.argv.slice(2);
+run('npm', ['run', 'lint', '--silent']);
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('npx', ['tsc', '-p', 'worklets/tsconfig.json', '--noEmit']);
 run('npx', ['vitest', 'run']);

@@ -60,6 +60,7 @@ class WebDriverSession {
     const res = await fetch(`${this.base}/session/${this.id}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      // oxlint-disable-next-line no-invalid-fetch-options -- a body is only sent with POST
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = (await res.json()) as WdResponse;
