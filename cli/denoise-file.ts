@@ -84,7 +84,11 @@ export function denoiseAudio(audio: WavAudio, options: DenoiseOptions = {}): { a
 }
 
 /** Reads `inPath`, denoises it and writes `outPath` in the input's format. */
-export function denoiseFile(inPath: string, outPath: string, options: DenoiseOptions = {}): { input: WavAudio; output: WavAudio; stats: DenoiseStats } {
+export function denoiseFile(
+  inPath: string,
+  outPath: string,
+  options: DenoiseOptions = {},
+): { input: WavAudio; output: WavAudio; stats: DenoiseStats } {
   const input = readWavFile(inPath);
   const { audio: output, stats } = denoiseAudio(input, options);
   writeWavFile(outPath, output);

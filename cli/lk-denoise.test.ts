@@ -75,7 +75,9 @@ describe('lk-denoise CLI', () => {
     for (const [c, src] of [left, right].entries()) {
       const denoised = y.channels[c] as Float32Array;
       expect(Math.abs(alignByXcorr(src.speech.subarray(0, length), denoised, 2000).lag)).toBeLessThanOrEqual(1);
-      expect(siSdr(src.speech.subarray(0, length), denoised)).toBeGreaterThan(siSdr(src.speech.subarray(0, length), channels[c] as Float32Array));
+      expect(siSdr(src.speech.subarray(0, length), denoised)).toBeGreaterThan(
+        siSdr(src.speech.subarray(0, length), channels[c] as Float32Array),
+      );
     }
   });
 
@@ -99,7 +101,8 @@ describe('lk-denoise CLI', () => {
     expect(y.format).toEqual(format);
     const back = y.channels[0] as Float32Array;
     expect(back.length).toBe(speech.length);
-    let err = 0, sig = 0;
+    let err = 0,
+      sig = 0;
     for (let i = 0; i < back.length; i++) {
       err += ((back[i] as number) - (speech[i] as number)) ** 2;
       sig += (speech[i] as number) ** 2;

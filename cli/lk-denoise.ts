@@ -41,10 +41,10 @@ export function runCli(args: readonly string[]): CliResult {
     else if (arg === '--strength' || arg.startsWith('--strength=')) {
       const value = arg === '--strength' ? args[++a] : arg.slice('--strength='.length);
       const parsed = parseStrength(value);
-      if (parsed === undefined) return usageError(`--strength must be a number from 0 to 1 or gentle, balanced, strong (was ${value ?? 'nothing'})`);
+      if (parsed === undefined)
+        return usageError(`--strength must be a number from 0 to 1 or gentle, balanced, strong (was ${value ?? 'nothing'})`);
       strength = parsed;
-    }
-    else if (arg.startsWith('-') && arg !== '-') return usageError(`unknown option ${arg}`);
+    } else if (arg.startsWith('-') && arg !== '-') return usageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
   if (positional.length !== 2) {
@@ -83,7 +83,8 @@ function describe(error: unknown, inPath: string): string {
   if (error instanceof WavError) return `${inPath}: ${error.message}`;
   const e = error as NodeJS.ErrnoException;
   if (e && typeof e === 'object' && typeof e.code === 'string' && typeof e.path === 'string') {
-    const what = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code;
+    const what =
+      e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code;
     return `${e.path}: ${what}`;
   }
   return error instanceof Error ? error.message : String(error);

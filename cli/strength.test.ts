@@ -24,7 +24,14 @@ function lkDenoise(...args: string[]): { code: number | null; stdout: string; st
 describe('lk-denoise --strength', { timeout: 120_000 }, () => {
   const item = makeNoisySpeech({ seed: 7, noise: 'white', snrDb: 5, seconds: 8, gapSeconds: 1 });
   const input = join(dir, 'noisy.wav');
-  writeFileSync(input, encodeWav({ sampleRate: 48_000, channels: [item.mixture], format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 } }));
+  writeFileSync(
+    input,
+    encodeWav({
+      sampleRate: 48_000,
+      channels: [item.mixture],
+      format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 },
+    }),
+  );
   const settled = item.speechActive.map((active, f) => active || f < 150);
 
   function cutAt(strength: string): number {

@@ -114,7 +114,12 @@ describe('WAV read/write', () => {
 
   it('reads 24-bit negative samples with the sign extended', () => {
     const data = Uint8Array.from([0x00, 0x00, 0x80, 0xff, 0xff, 0xff, 0x00, 0x00, 0x40]);
-    const audio = decodeWav(riff([['fmt ', fmtChunk(1, 1, 48000, 24)], ['data', data]]));
+    const audio = decodeWav(
+      riff([
+        ['fmt ', fmtChunk(1, 1, 48000, 24)],
+        ['data', data],
+      ]),
+    );
     expect(Array.from(audio.channels[0] as Float32Array)).toEqual([-1, -1 / 8388608, 0.5]);
   });
 
@@ -134,10 +139,16 @@ describe('WAV read/write', () => {
   });
 
   it('interleaves channels in the order they are given', () => {
-    const audio: WavAudio = { sampleRate: 48000, channels: [Float32Array.from([0.25, 0.5]), Float32Array.from([-0.25, -0.5])], format: fmt('int', 16) };
+    const audio: WavAudio = {
+      sampleRate: 48000,
+      channels: [Float32Array.from([0.25, 0.5]), Float32Array.from([-0.25, -0.5])],
+      format: fmt('int', 16),
+    };
     const bytes = encodeWav(audio);
     const view = new DataView(bytes.buffer);
-    expect([view.getInt16(44, true), view.getInt16(46, true), view.getInt16(48, true), view.getInt16(50, true)]).toEqual([8192, -8192, 16384, -16384]);
+    expect([view.getInt16(44, true), view.getInt16(46, true), view.getInt16(48, true), view.getInt16(50, true)]).toEqual([
+      8192, -8192, 16384, -16384,
+    ]);
   });
 
   it('rejects a non-RIFF file, quoting its first bytes', () => {
@@ -151,15 +162,32 @@ describe('WAV read/write', () => {
   });
 
   it('rejects an unsupported bit depth, naming it', () => {
-    expectWavError(riff([['fmt ', fmtChunk(1, 1, 16000, 12)], ['data', new Uint8Array(4)]]), 'unsupported-bits', 'unsupported bits per sample 12');
+    expectWavError(
+      riff([
+        ['fmt ', fmtChunk(1, 1, 16000, 12)],
+        ['data', new Uint8Array(4)],
+      ]),
+      'unsupported-bits',
+      'unsupported bits per sample 12',
+    );
   });
 
   it('rejects a compressed format code, naming it', () => {
-    expectWavError(riff([['fmt ', fmtChunk(0x55, 1, 16000, 16)], ['data', new Uint8Array(4)]]), 'unsupported-format', 'format code 0x0055');
+    expectWavError(
+      riff([
+        ['fmt ', fmtChunk(0x55, 1, 16000, 16)],
+        ['data', new Uint8Array(4)],
+      ]),
+      'unsupported-format',
+      'format code 0x0055',
+    );
   });
 
   it('rejects a data chunk that runs past the end of the file, with both sizes', () => {
-    const bytes = riff([['fmt ', fmtChunk(1, 1, 16000, 16)], ['data', new Uint8Array(100)]]);
+    const bytes = riff([
+      ['fmt ', fmtChunk(1, 1, 16000, 16)],
+      ['data', new Uint8Array(100)],
+    ]);
     expectWavError(bytes.subarray(0, bytes.length - 40), 'truncated', 'data chunk truncated: header says 100 bytes, file has 60');
   });
 
@@ -171,7 +199,14 @@ describe('WAV read/write', () => {
   it('rejects a block align that does not match the channels and bit depth', () => {
     const f = fmtChunk(1, 2, 16000, 16);
     new DataView(f.buffer).setUint16(12, 3, true);
-    expectWavError(riff([['fmt ', f], ['data', new Uint8Array(4)]]), 'bad-block-align', 'bad block align 3 (expected 4');
+    expectWavError(
+      riff([
+        ['fmt ', f],
+        ['data', new Uint8Array(4)],
+      ]),
+      'bad-block-align',
+      'bad block align 3 (expected 4',
+    );
   });
 
   it('rejects a file too short to hold a header', () => {

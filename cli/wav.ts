@@ -86,7 +86,9 @@ export function decodeWav(data: Uint8Array): WavAudio {
   if (!tagIs(data, 8, 'WAVE')) throw new WavError('not-wave', `not a WAVE file (RIFF form type ${showTag(data, 8)})`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
 
-  let fmt: { kind: SampleKind; bits: number; channels: number; sampleRate: number; blockAlign: number; extensible: boolean; mask: number } | undefined;
+  let fmt:
+    | { kind: SampleKind; bits: number; channels: number; sampleRate: number; blockAlign: number; extensible: boolean; mask: number }
+    | undefined;
   let dataOffset = -1;
   let dataBytes = 0;
   let pos = 12;
@@ -112,12 +114,14 @@ export function decodeWav(data: Uint8Array): WavAudio {
         mask = view.getUint32(body + 20, true);
         sub = view.getUint16(body + 24, true);
         const tailOk = SUBTYPE_TAIL.every((b, i) => data[body + 26 + i] === b);
-        if (!tailOk) throw new WavError('unsupported-format', `unsupported extensible sub-format GUID (sub-format code ${formatName(sub)})`);
+        if (!tailOk)
+          throw new WavError('unsupported-format', `unsupported extensible sub-format GUID (sub-format code ${formatName(sub)})`);
       }
       let kind: SampleKind;
       if (sub === WAVE_FORMAT_PCM) kind = 'int';
       else if (sub === WAVE_FORMAT_IEEE_FLOAT) kind = 'float';
-      else throw new WavError('unsupported-format', `unsupported WAV format code ${formatName(sub)} (need PCM 0x0001 or IEEE float 0x0003)`);
+      else
+        throw new WavError('unsupported-format', `unsupported WAV format code ${formatName(sub)} (need PCM 0x0001 or IEEE float 0x0003)`);
       checkFormat(kind, bits);
       if (channels < 1) throw new WavError('bad-channels', `bad channel count ${channels}`);
       if (sampleRate < 1) throw new WavError('bad-sample-rate', `bad sample rate ${sampleRate}`);

@@ -23,7 +23,12 @@ export class LevelMeter {
     this.fill = el('div', { class: 'meter-fill' });
     this.hold = el('div', { class: 'meter-hold' });
     this.readout = el('span', { class: 'meter-readout' }, '—');
-    const track = el('div', { class: 'meter-track', role: 'meter', 'aria-label': label, 'aria-valuemin': String(FLOOR_DB), 'aria-valuemax': '0' }, this.fill, this.hold);
+    const track = el(
+      'div',
+      { class: 'meter-track', role: 'meter', 'aria-label': label, 'aria-valuemin': String(FLOOR_DB), 'aria-valuemax': '0' },
+      this.fill,
+      this.hold,
+    );
     this.element = el('div', { class: 'meter' }, track, this.readout);
   }
 
@@ -66,7 +71,11 @@ export class VadMeter {
       'div',
       { class: 'vad' },
       el('div', { class: 'vad-head' }, el('span', { class: 'label' }, 'Voice activity'), this.value),
-      el('div', { class: 'vad-track', role: 'meter', 'aria-label': 'Voice activity probability', 'aria-valuemin': '0', 'aria-valuemax': '100' }, this.fill),
+      el(
+        'div',
+        { class: 'vad-track', role: 'meter', 'aria-label': 'Voice activity probability', 'aria-valuemin': '0', 'aria-valuemax': '100' },
+        this.fill,
+      ),
       this.canvas,
     );
   }

@@ -27,7 +27,8 @@ function fan(out: Float32Array, rand: () => number, sampleRate: number): void {
   const motor = 120;
   const lp1 = Math.exp((-2 * Math.PI * 900) / sampleRate);
   const lp2 = Math.exp((-2 * Math.PI * 160) / sampleRate);
-  let air = 0, rumble = 0;
+  let air = 0,
+    rumble = 0;
   for (let i = 0; i < out.length; i++) {
     const t = i / sampleRate;
     const w = rand();

@@ -69,7 +69,11 @@ class Pane {
     this.tap = new Tap(context);
     const specCanvas = el('canvas', { class: 'spectrogram', role: 'img', 'aria-label': `${title} spectrogram` });
     const stripCanvas = el('canvas', { class: 'strip', role: 'img', 'aria-label': `${title} level over time` });
-    const axis = el('div', { class: 'freq-axis', 'aria-hidden': 'true' }, ...frequencyTicks().map((t) => styled(el('span', {}, t.label), 'top', `${(t.top * 100).toFixed(2)}%`)));
+    const axis = el(
+      'div',
+      { class: 'freq-axis', 'aria-hidden': 'true' },
+      ...frequencyTicks().map((t) => styled(el('span', {}, t.label), 'top', `${(t.top * 100).toFixed(2)}%`)),
+    );
     this.meter = new LevelMeter(`${title} level`);
     this.element = el(
       'figure',
@@ -145,7 +149,15 @@ export class ParticipantCard {
     this.ncSwitch = el('input', { type: 'checkbox', role: 'switch', checked: true, 'data-control': 'nc' });
     this.ncSwitch.addEventListener('change', () => this.setNcEnabled(this.ncSwitch.checked));
     // Strength: live, ramped in the worklet (20 ms), so dragging never clicks.
-    this.strengthSlider = el('input', { type: 'range', min: '0', max: '1', step: '0.01', value: '1', 'data-control': 'strength', 'aria-label': 'Suppression strength' });
+    this.strengthSlider = el('input', {
+      type: 'range',
+      min: '0',
+      max: '1',
+      step: '0.01',
+      value: '1',
+      'data-control': 'strength',
+      'aria-label': 'Suppression strength',
+    });
     this.strengthValue = el('output', {}, '100 %');
     this.strengthSlider.addEventListener('input', () => {
       this.strength = Number(this.strengthSlider.value);
@@ -157,7 +169,12 @@ export class ParticipantCard {
       this.autoCloseNext = this.autoCloseSwitch.checked;
       this.deps.log('binding', `autoCloseNoiseCancellation for ${identity}'s next binding: ${this.autoCloseNext ? 'on' : 'off'}`);
     });
-    this.listenButton = el('button', { type: 'button', class: 'listen', 'aria-pressed': 'false', 'data-control': 'listen' }, el('span', { class: 'listen-icon', 'aria-hidden': 'true' }), el('span', { class: 'listen-text' }, 'Listen'));
+    this.listenButton = el(
+      'button',
+      { type: 'button', class: 'listen', 'aria-pressed': 'false', 'data-control': 'listen' },
+      el('span', { class: 'listen-icon', 'aria-hidden': 'true' }),
+      el('span', { class: 'listen-text' }, 'Listen'),
+    );
     this.listenButton.addEventListener('click', () => void this.toggleListen());
     this.audio = el('audio', { hidden: true });
     this.audio.muted = true;
@@ -165,7 +182,16 @@ export class ParticipantCard {
     this.phaseChip = el('span', { class: 'chip', 'data-stat': 'phase' }, 'waiting');
     this.sidChip = el('code', { class: 'sid', 'data-stat': 'header-sid' }, 'no track yet');
     const tipId = `autoclose-tip-${hueOf(identity)}-${Math.random().toString(36).slice(2, 7)}`;
-    const dismiss = el('button', { type: 'button', class: 'icon-button dismiss', 'aria-label': `Dismiss ${identity}`, title: 'Dismiss this card (closes its binding)' }, '×');
+    const dismiss = el(
+      'button',
+      {
+        type: 'button',
+        class: 'icon-button dismiss',
+        'aria-label': `Dismiss ${identity}`,
+        title: 'Dismiss this card (closes its binding)',
+      },
+      '×',
+    );
     dismiss.addEventListener('click', () => this.deps.onDismiss(this));
 
     const stat = (key: string, label: string, initial = '—', cls = ''): HTMLElement => {
@@ -186,15 +212,32 @@ export class ParticipantCard {
       el(
         'div',
         { class: 'card-controls' },
-        el('label', { class: 'switch' }, this.ncSwitch, el('span', { class: 'switch-ui', 'aria-hidden': 'true' }), el('span', {}, 'Noise cancellation')),
-        el('label', { class: 'strength', title: '0: the track as received (same delay); 1: full suppression' }, el('span', {}, 'Strength '), this.strengthSlider, this.strengthValue),
+        el(
+          'label',
+          { class: 'switch' },
+          this.ncSwitch,
+          el('span', { class: 'switch-ui', 'aria-hidden': 'true' }),
+          el('span', {}, 'Noise cancellation'),
+        ),
+        el(
+          'label',
+          { class: 'strength', title: '0: the track as received (same delay); 1: full suppression' },
+          el('span', {}, 'Strength '),
+          this.strengthSlider,
+          this.strengthValue,
+        ),
         el(
           'label',
           { class: 'switch', title: AUTOCLOSE_HELP },
           this.autoCloseSwitch,
           el('span', { class: 'switch-ui', 'aria-hidden': 'true' }),
           el('span', {}, 'autoClose'),
-          el('span', { class: 'help', tabindex: '0', role: 'note', 'aria-describedby': tipId }, '?', el('span', { class: 'tooltip', role: 'tooltip', id: tipId }, AUTOCLOSE_HELP)),
+          el(
+            'span',
+            { class: 'help', tabindex: '0', role: 'note', 'aria-describedby': tipId },
+            '?',
+            el('span', { class: 'tooltip', role: 'tooltip', id: tipId }, AUTOCLOSE_HELP),
+          ),
         ),
         this.listenButton,
         dismiss,
@@ -297,7 +340,10 @@ export class ParticipantCard {
     this.offProcessor = [
       nc.events.on('ready', (info) => {
         this.setStat('engine', engineLabel(info.engine));
-        this.deps.log('audio', `${this.identity}: worklet running (${engineLabel(info.engine)}, ${info.latencySamples} samples added delay)`);
+        this.deps.log(
+          'audio',
+          `${this.identity}: worklet running (${engineLabel(info.engine)}, ${info.latencySamples} samples added delay)`,
+        );
       }),
       nc.events.on('stats', (stats) => this.renderStats(stats)),
       nc.events.on('error', (error) => this.deps.log('error', `${this.identity}: ${error.reason}: ${error.message}`)),
@@ -444,7 +490,8 @@ export class ParticipantCard {
 
     const id = token?.id ?? null;
     if (id !== this.lastTokenId) {
-      if (id && this.lastTokenId) this.deps.log('token', `token refreshed for ${this.identity}'s processor: id ${this.lastTokenId} → ${id}`);
+      if (id && this.lastTokenId)
+        this.deps.log('token', `token refreshed for ${this.identity}'s processor: id ${this.lastTokenId} → ${id}`);
       else if (id) this.deps.log('token', `processor for ${this.identity} holds token id ${id}`);
       else this.deps.log('token', `processor for ${this.identity} holds no token`);
       this.lastTokenId = id;

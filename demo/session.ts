@@ -150,7 +150,9 @@ export class DemoSession {
     }
     card.markReturned();
     const bound = card;
-    void card.bind(room).catch((e: unknown) => this.deps.log('error', `could not bind ${bound.identity}: ${e instanceof Error ? e.message : String(e)}`));
+    void card
+      .bind(room)
+      .catch((e: unknown) => this.deps.log('error', `could not bind ${bound.identity}: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   private removeCard(card: ParticipantCard): void {

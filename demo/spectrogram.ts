@@ -18,8 +18,17 @@ const DEFAULTS: SpectrogramOptions = { minHz: 60, maxHz: 20000, minDb: -105, max
 // "inferno" (matplotlib, CC0), sampled at 11 stops and interpolated: perceptually uniform, dark
 // for silence, readable in greyscale.
 const INFERNO = [
-  [0, 0, 4], [22, 11, 57], [66, 10, 104], [106, 23, 110], [147, 38, 103], [188, 55, 84],
-  [221, 81, 58], [243, 120, 25], [252, 165, 10], [246, 215, 70], [252, 255, 164],
+  [0, 0, 4],
+  [22, 11, 57],
+  [66, 10, 104],
+  [106, 23, 110],
+  [147, 38, 103],
+  [188, 55, 84],
+  [221, 81, 58],
+  [243, 120, 25],
+  [252, 165, 10],
+  [246, 215, 70],
+  [252, 255, 164],
 ] as const;
 
 /** 256 packed RGBA (little-endian ABGR) colours. */
@@ -74,7 +83,10 @@ abstract class Scroller {
   private readonly observer: ResizeObserver;
   private carry = 0;
 
-  constructor(readonly canvas: HTMLCanvasElement, private readonly pxPerSecond: number) {
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    private readonly pxPerSecond: number,
+  ) {
     const ctx = canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('no 2D canvas context');
     this.ctx = ctx;
@@ -182,7 +194,11 @@ export class Spectrogram extends Scroller {
 export class LevelStrip extends Scroller {
   private readonly floorDb = -60;
 
-  constructor(canvas: HTMLCanvasElement, pxPerSecond = DEFAULTS.pxPerSecond, private readonly colour = '#5eead4') {
+  constructor(
+    canvas: HTMLCanvasElement,
+    pxPerSecond = DEFAULTS.pxPerSecond,
+    private readonly colour = '#5eead4',
+  ) {
     super(canvas, pxPerSecond);
     this.reset();
   }

@@ -140,7 +140,9 @@ export function lkDemoServer(): Plugin {
       else begin();
     });
     // Fail loudly at startup rather than on the first request.
-    backend.catch((e: unknown) => logger.error(`[lk-demo] could not start the LiveKit backend: ${e instanceof Error ? e.message : String(e)}`));
+    backend.catch((e: unknown) =>
+      logger.error(`[lk-demo] could not start the LiveKit backend: ${e instanceof Error ? e.message : String(e)}`),
+    );
     let stopped = false;
     const stop = (): void => {
       if (stopped) return;

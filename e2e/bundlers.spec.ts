@@ -37,7 +37,11 @@ const speech = makeNoisySpeech({ seed: 77, noise: 'pink', snrDb: 10, seconds: 6,
 const wavDir = join(tmpdir(), 'lk-denoise-e2e');
 mkdirSync(wavDir, { recursive: true });
 const wav = join(wavDir, 'bundlers-noisy-speech.wav');
-writeWavFile(wav, { sampleRate: 48_000, channels: [speech.mixture], format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 } });
+writeWavFile(wav, {
+  sampleRate: 48_000,
+  channels: [speech.mixture],
+  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
+});
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wav) } });
 
 let apps: PreparedApps;
@@ -50,7 +54,9 @@ test.beforeAll(async () => {
   test.setTimeout(45 * 60_000);
   [apps, server] = await Promise.all([prepareApps(), startServer({ port: 0, tokenRefreshIntervalMs: 0 })]);
   const s = apps.seconds;
-  console.log(`bundler apps in ${apps.root}: pack ${s.pack.toFixed(0)} s, install ${s.install.toFixed(0)} s, build ${s.build.toFixed(0)} s`);
+  console.log(
+    `bundler apps in ${apps.root}: pack ${s.pack.toFixed(0)} s, install ${s.install.toFixed(0)} s, build ${s.build.toFixed(0)} s`,
+  );
 });
 
 test.afterAll(async () => {

@@ -108,7 +108,9 @@ test.describe('demo page', () => {
 
     // Let the spectrograms fill with speech before the picture: wait for the VAD to see speech.
     const card = alice.page.locator('article.card[data-identity="bob"]');
-    await expect.poll(async () => parseInt((await card.locator('[data-stat=vad]').textContent()) ?? '0', 10), { timeout: 20_000 }).toBeGreaterThan(50);
+    await expect
+      .poll(async () => parseInt((await card.locator('[data-stat=vad]').textContent()) ?? '0', 10), { timeout: 20_000 })
+      .toBeGreaterThan(50);
     await screenshot(alice.page, 'demo-two-participants.png');
     await screenshot(bob.page, 'demo-two-participants-bob.png');
 

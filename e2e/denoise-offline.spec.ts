@@ -86,7 +86,8 @@ test.describe('denoiser worklet in an OfflineAudioContext (production build)', (
     const item = makeNoisySpeech({ seed: 7, noise: 'brown', snrDb: 5, seconds: 2 });
     const off = await render(drivenPage, { samples: toBase64(item.mixture), sampleRate: 48_000, options: { enabled: false } });
     let maxErr = 0;
-    for (let i = DELAY_48K; i < item.mixture.length; i++) maxErr = Math.max(maxErr, Math.abs((off.output[i] as number) - (item.mixture[i - DELAY_48K] as number)));
+    for (let i = DELAY_48K; i < item.mixture.length; i++)
+      maxErr = Math.max(maxErr, Math.abs((off.output[i] as number) - (item.mixture[i - DELAY_48K] as number)));
     expect(maxErr).toBeLessThan(1e-6);
   });
 
@@ -105,7 +106,10 @@ test.describe('denoiser worklet in an OfflineAudioContext (production build)', (
     expect(Math.abs(m.speechChange)).toBeLessThanOrEqual(SPEECH_LEVEL_DB);
   });
 
-  test('at 44.1 kHz the worklet resamples for the engine, denoises, and its reported delay is the measured one', async ({ drivenPage, engine }) => {
+  test('at 44.1 kHz the worklet resamples for the engine, denoises, and its reported delay is the measured one', async ({
+    drivenPage,
+    engine,
+  }) => {
     const rate = 44_100;
     const item = makeNoisySpeech({ seed: 3, noise: 'pink', snrDb: 10, seconds: 8, sampleRate: rate });
     const samples = toBase64(item.mixture);
@@ -141,8 +145,13 @@ test.describe('denoiser worklet in a real-time AudioContext at the default rate'
     // Skip RNNoise's first second of adaptation, then rank pauses in the input.
     const skip = Math.round(r.contextRate);
     const quiet = energyRankMask(input.subarray(skip), 0.1, true);
-    const cut = db(frameEnergy(input.subarray(skip), quiet, true, 0, 0, false) / frameEnergy(output.subarray(skip), quiet, true, lag, 0, false));
-    note(engine, `live at ${r.contextRate} Hz: latency ${latency} samples, measured lag ${lag} (corr ${corr.toFixed(2)}), pause cut ${cut.toFixed(1)} dB`);
+    const cut = db(
+      frameEnergy(input.subarray(skip), quiet, true, 0, 0, false) / frameEnergy(output.subarray(skip), quiet, true, lag, 0, false),
+    );
+    note(
+      engine,
+      `live at ${r.contextRate} Hz: latency ${latency} samples, measured lag ${lag} (corr ${corr.toFixed(2)}), pause cut ${cut.toFixed(1)} dB`,
+    );
     expect(Math.abs(lag - latency)).toBeLessThanOrEqual(2);
     expect(cut).toBeGreaterThanOrEqual(RESAMPLED_PAUSE_CUT_DB);
   });

@@ -25,7 +25,11 @@ const item = makeNoisySpeech({ seed: 4242, noise: 'pink', snrDb: 10, seconds: 6,
 const dir = join(tmpdir(), 'lk-denoise-e2e');
 mkdirSync(dir, { recursive: true });
 const wavPath = join(dir, 'firefox-room-noisy-speech.wav');
-writeWavFile(wavPath, { sampleRate: 48_000, channels: [item.mixture], format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 } });
+writeWavFile(wavPath, {
+  sampleRate: 48_000,
+  channels: [item.mixture],
+  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
+});
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wavPath) } });
 
@@ -56,7 +60,9 @@ test('inside the namespace Firefox offers the namespace address as its only host
     pc.createDataChannel('probe');
     const found: string[] = [];
     pc.onicecandidate = (e) => void (e.candidate?.candidate && found.push(e.candidate.candidate));
-    const complete = new Promise<void>((resolve) => (pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve()));
+    const complete = new Promise<void>(
+      (resolve) => (pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve()),
+    );
     await pc.setLocalDescription(await pc.createOffer());
     await complete;
     pc.close();
@@ -88,12 +94,24 @@ for (const [publisher, subscriber] of [
     }
 
     // Scenarios chain several checks on one pair: joining a room costs tens of seconds here.
-    test('denoises the remote track end to end (≥ 20 dB less noise in pauses, speech within 3 dB, 928 samples added), takes a refreshed token, runs on unchanged through a resume, and keeps processing after a forced full reconnect', async ({ newDrivenPage }) => {
+    test('denoises the remote track end to end (≥ 20 dB less noise in pauses, speech within 3 dB, 928 samples added), takes a refreshed token, runs on unchanged through a resume, and keeps processing after a forced full reconnect', async ({
+      newDrivenPage,
+    }) => {
       const room = `ff-quality-${tag}`;
       const { b, sid } = await pair(newDrivenPage, room, { autoClose: false });
-      await waitStats(b, [['framesProcessed', '>', 300], ['credentialState', '=', 'valid'], ['publicationSid', '=', sid]], 30_000);
+      await waitStats(
+        b,
+        [
+          ['framesProcessed', '>', 300],
+          ['credentialState', '=', 'valid'],
+          ['publicationSid', '=', sid],
+        ],
+        30_000,
+      );
       const m = await measureProcessor(b, 9);
-      console.log(`measured [${publisher} → ${subscriber}]: pause cut ${m.pauseCutDb.toFixed(1)} dB, speech ${m.speechChangeDb.toFixed(2)} dB, lag ${m.lag}, contrast ${m.contrastDb.toFixed(1)} dB, dropouts ${(100 * m.dropoutFraction).toFixed(1)} %`);
+      console.log(
+        `measured [${publisher} → ${subscriber}]: pause cut ${m.pauseCutDb.toFixed(1)} dB, speech ${m.speechChangeDb.toFixed(2)} dB, lag ${m.lag}, contrast ${m.contrastDb.toFixed(1)} dB, dropouts ${(100 * m.dropoutFraction).toFixed(1)} %`,
+      );
       // Same bounds as e2e/nc-room.spec.ts (Chromium on both sides), for the same reasons: the
       // fixture must hold speech and pauses; the room floor of tools/testing/pause-cut.ts.
       expect(m.contrastDb).toBeGreaterThan(6);
@@ -104,11 +122,17 @@ for (const [publisher, subscriber] of [
       expect(Math.abs(m.lag - 928)).toBeLessThanOrEqual(2);
 
       // A server-pushed token refresh reaches the worklet: its token id becomes the new token's.
-      await waitStats(b, [['credentialState', '=', 'valid'], ['token.identity', '=', 'bob']]);
+      await waitStats(b, [
+        ['credentialState', '=', 'valid'],
+        ['token.identity', '=', 'bob'],
+      ]);
       const before = (await b.evaluate(() => window.nc.stats()))!.token!.id;
       const fresh = await server.refreshToken('bob', room);
       expect(tokenHash(fresh)).not.toBe(before);
-      await waitStats(b, [['token.id', '=', tokenHash(fresh)], ['credentialState', '=', 'valid']]);
+      await waitStats(b, [
+        ['token.id', '=', tokenHash(fresh)],
+        ['credentialState', '=', 'valid'],
+      ]);
       expect(JSON.stringify(await b.evaluate(() => window.nc.stats()))).not.toContain(fresh);
 
       // A resume (the server keeps the session, SIDs and token): the processor runs on with the
@@ -122,25 +146,50 @@ for (const [publisher, subscriber] of [
         await b.waitForFunction(() => window.nc.lifecycle().includes('reconnected'), undefined, { timeout: 30_000 });
         expect(await b.evaluate(() => window.nc.lifecycle())).not.toContain('reconnecting');
         const framesResumed = (await b.evaluate(() => window.nc.stats()))!.framesProcessed;
-        await waitStats(b, [['framesProcessed', '>', framesResumed + 100], ['publicationSid', '=', sid], ['token.id', '=', tokenHash(fresh)]]);
-        const sidsSince = await b.evaluate((n) => window.nc.statsLog().slice(n).map((st) => st.streamInfo?.publicationSid ?? null), logFrom);
+        await waitStats(b, [
+          ['framesProcessed', '>', framesResumed + 100],
+          ['publicationSid', '=', sid],
+          ['token.id', '=', tokenHash(fresh)],
+        ]);
+        const sidsSince = await b.evaluate(
+          (n) =>
+            window.nc
+              .statsLog()
+              .slice(n)
+              .map((st) => st.streamInfo?.publicationSid ?? null),
+          logFrom,
+        );
         expect(new Set(sidsSince)).toEqual(new Set([sid]));
       }
 
       // A full reconnect forced by the server: audio flows again through the same processor.
       server.dropSignal('bob', room, 'rejoin');
-      await b.waitForFunction((n) => window.nc.lifecycle().filter((l) => l === 'reconnected').length === n, resumed + 1, { timeout: 30_000 });
-      await waitStats(b, [['streamInfo.participantIdentity', '=', 'alice'], ['credentialState', '=', 'valid']]);
+      await b.waitForFunction((n) => window.nc.lifecycle().filter((l) => l === 'reconnected').length === n, resumed + 1, {
+        timeout: 30_000,
+      });
+      await waitStats(b, [
+        ['streamInfo.participantIdentity', '=', 'alice'],
+        ['credentialState', '=', 'valid'],
+      ]);
       const framesAfter = (await b.evaluate(() => window.nc.stats()))!.framesProcessed;
       await waitStats(b, [['framesProcessed', '>', framesAfter + 100]]);
       expect((await measureProcessor(b, 3.6)).outRms).toBeGreaterThan(0.001);
       expect(await b.evaluate(() => window.nc.processor())).toEqual({ closed: false, closedEvents: 0, hasInput: true });
     });
 
-    test('autoClose=false: an unpublish clears stream info, a republish and a rejoin each re-push the NEW publication SID to the same processor', async ({ newDrivenPage }) => {
+    test('autoClose=false: an unpublish clears stream info, a republish and a rejoin each re-push the NEW publication SID to the same processor', async ({
+      newDrivenPage,
+    }) => {
       const room = `ff-rejoin-${tag}`;
       const { a, b, sid, reopenPublisher } = await pair(newDrivenPage, room, { autoClose: false });
-      await waitStats(b, [['publicationSid', '=', sid], ['credentialState', '=', 'valid']], 30_000);
+      await waitStats(
+        b,
+        [
+          ['publicationSid', '=', sid],
+          ['credentialState', '=', 'valid'],
+        ],
+        30_000,
+      );
       await a.evaluate(() => window.nc.unpublishMic());
       await waitStats(b, [['streamInfo', '=', null]]);
       const sid2 = await publish(a);
@@ -149,13 +198,27 @@ for (const [publisher, subscriber] of [
       await waitStats(b, [['framesProcessed', '>', frames + 100]]);
 
       await a.evaluate(() => window.nc.leave());
-      await waitStats(b, [['streamInfo', '=', null], ['credentialState', '=', 'none']]);
+      await waitStats(b, [
+        ['streamInfo', '=', null],
+        ['credentialState', '=', 'none'],
+      ]);
       const a2 = await reopenPublisher();
       await joinAs(server, a2, room, 'alice');
       const sid3 = await publish(a2);
       expect(new Set([sid, sid2, sid3]).size).toBe(3);
-      await waitStats(b, [['publicationSid', '=', sid3], ['credentialState', '=', 'valid']], 30_000);
-      expect((await b.evaluate(() => window.nc.stats()))!.streamInfo).toEqual({ roomName: room, participantIdentity: 'alice', publicationSid: sid3 });
+      await waitStats(
+        b,
+        [
+          ['publicationSid', '=', sid3],
+          ['credentialState', '=', 'valid'],
+        ],
+        30_000,
+      );
+      expect((await b.evaluate(() => window.nc.stats()))!.streamInfo).toEqual({
+        roomName: room,
+        participantIdentity: 'alice',
+        publicationSid: sid3,
+      });
       expect(await b.evaluate(() => window.nc.processor())).toEqual({ closed: false, closedEvents: 0, hasInput: true });
     });
 

@@ -20,7 +20,11 @@ const item = makeNoisySpeech({ seed: 4243, noise: 'pink', snrDb: 10, seconds: 6,
 const dir = join(tmpdir(), 'lk-denoise-e2e');
 mkdirSync(dir, { recursive: true });
 const wavPath = join(dir, 'local-mic-noisy-speech.wav');
-writeWavFile(wavPath, { sampleRate: 48_000, channels: [item.mixture], format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 } });
+writeWavFile(wavPath, {
+  sampleRate: 48_000,
+  channels: [item.mixture],
+  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
+});
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wavPath) } });
 
@@ -66,7 +70,6 @@ async function pair(browser: Browser, room: string, options: { keepTracks?: bool
   return { a, b, sid };
 }
 
-
 async function framesPast(a: Page, frames: number): Promise<void> {
   await a.waitForFunction((n) => (window.lm.stats()?.framesProcessed ?? 0) > n, frames, { timeout: 30_000 });
 }
@@ -111,7 +114,9 @@ function report(what: string, m: { pauseCutDb: number; speechDb: number; contras
 test.describe('local microphone TrackProcessor in a real room', () => {
   test.describe.configure({ timeout: 180_000 });
 
-  test('the subscriber receives the microphone denoised: pauses ≥ 15 dB quieter than dry, speech within 1 dB; browser noise suppression off while it runs', async ({ browser }) => {
+  test('the subscriber receives the microphone denoised: pauses ≥ 15 dB quieter than dry, speech within 1 dB; browser noise suppression off while it runs', async ({
+    browser,
+  }) => {
     const { a, b, sid } = await pair(browser, 'lm-quality');
     await framesPast(a, 300);
     const state = await a.evaluate(() => window.lm.state());
@@ -152,7 +157,9 @@ test.describe('local microphone TrackProcessor in a real room', () => {
     expect(cuts[2]).toBeGreaterThan(cuts[1]! + 1);
   });
 
-  test('device restart: the processor rebuilds around the new capture track, keeps denoising, and quiets its noise suppression too', async ({ browser }) => {
+  test('device restart: the processor rebuilds around the new capture track, keeps denoising, and quiets its noise suppression too', async ({
+    browser,
+  }) => {
     const { a, b } = await pair(browser, 'lm-restart');
     await framesPast(a, 200);
     const nodeBefore = await a.evaluate(() => window.lm.state());
@@ -164,14 +171,24 @@ test.describe('local microphone TrackProcessor in a real room', () => {
     await framesPast(a, frames + 300);
     const state = await a.evaluate(() => window.lm.state());
     // Same context, so the same node: the restart re-wired only the source.
-    expect(state).toMatchObject({ hasProcessor: true, processing: true, sendsProcessed: true, noiseSuppression: false, ncClosed: false, ncSerial: nodeBefore.ncSerial, errors: [] });
+    expect(state).toMatchObject({
+      hasProcessor: true,
+      processing: true,
+      sendsProcessed: true,
+      noiseSuppression: false,
+      ncClosed: false,
+      ncSerial: nodeBefore.ncSerial,
+      errors: [],
+    });
     const m = await compareAtSubscriber(a, b);
     report('after a device restart', m);
     expect(m.contrastDb).toBeGreaterThan(6);
     expect(m.pauseCutDb).toBeGreaterThanOrEqual(15);
   });
 
-  test('republish of the same track: the worklet is told the NEW publication SID and the subscriber still hears it denoised', async ({ browser }) => {
+  test('republish of the same track: the worklet is told the NEW publication SID and the subscriber still hears it denoised', async ({
+    browser,
+  }) => {
     const { a, b, sid } = await pair(browser, 'lm-republish', { keepTracks: true });
     await a.waitForFunction((s) => window.lm.stats()?.publicationSid === s, sid);
     await a.evaluate(() => window.lm.unpublish(false));
@@ -189,7 +206,9 @@ test.describe('local microphone TrackProcessor in a real room', () => {
     expect(m.pauseCutDb).toBeGreaterThanOrEqual(15);
   });
 
-  test('disconnect and reconnect: the SDK closes its AudioContext and destroys the processor; set again on the new track it denoises in the new context', async ({ browser }) => {
+  test('disconnect and reconnect: the SDK closes its AudioContext and destroys the processor; set again on the new track it denoises in the new context', async ({
+    browser,
+  }) => {
     const { a, b } = await pair(browser, 'lm-reconnect');
     await framesPast(a, 200);
     await a.evaluate(() => window.lm.leave());
@@ -205,7 +224,14 @@ test.describe('local microphone TrackProcessor in a real room', () => {
     await b.waitForFunction(() => window.lm.hasRemote('alice'));
     await framesPast(a, 300);
     const state = await a.evaluate(() => window.lm.state());
-    expect(state).toMatchObject({ hasProcessor: true, processing: true, sendsProcessed: true, noiseSuppression: false, contextState: 'running', errors: [] });
+    expect(state).toMatchObject({
+      hasProcessor: true,
+      processing: true,
+      sendsProcessed: true,
+      noiseSuppression: false,
+      contextState: 'running',
+      errors: [],
+    });
     const m = await compareAtSubscriber(a, b);
     report('after a reconnect', m);
     expect(m.pauseCutDb).toBeGreaterThanOrEqual(15);
@@ -222,7 +248,9 @@ test.describe('local microphone TrackProcessor in a real room', () => {
     expect((await listen(b, 2)).rms).toBeGreaterThan(0.001);
   });
 
-  test('autoClose: the AudioContext closed under the running processor: the published mic falls back to the capture track (never silent) and an error event says why', async ({ browser }) => {
+  test('autoClose: the AudioContext closed under the running processor: the published mic falls back to the capture track (never silent) and an error event says why', async ({
+    browser,
+  }) => {
     const { a, b } = await pair(browser, 'lm-autoclose');
     await framesPast(a, 200);
     await a.evaluate(() => window.lm.closeContext());

@@ -86,10 +86,15 @@ function measure(page: Page, seconds: number) {
 
 test.describe('noise cancellation on a remote track in a real room', () => {
   test.describe.configure({ timeout: 120_000 });
-  test(`denoises the remote track end to end: ≥ ${pauseCutFloorDb('room')} dB less noise in pauses, speech within 3 dB, 928 samples added`, async ({ browser }) => {
+  test(`denoises the remote track end to end: ≥ ${pauseCutFloorDb('room')} dB less noise in pauses, speech within 3 dB, 928 samples added`, async ({
+    browser,
+  }) => {
     const { b } = await pair(browser, 'nc-e2e-quality');
     // RNNoise learns the noise over its first second or so; measure after that.
-    await waitStats(b, [['framesProcessed', '>', 300], ['credentialState', '=', 'valid']]);
+    await waitStats(b, [
+      ['framesProcessed', '>', 300],
+      ['credentialState', '=', 'valid'],
+    ]);
     const m = await measure(b, 9);
     const summary = `pause cut ${m.pauseCutDb.toFixed(1)} dB, speech ${m.speechChangeDb.toFixed(2)} dB, lag ${m.lag}, speech/pause contrast ${m.contrastDb.toFixed(1)} dB`;
     console.log(`measured: ${summary}`);
@@ -102,12 +107,18 @@ test.describe('noise cancellation on a remote track in a real room', () => {
 
   test('a server-pushed token refresh reaches the worklet: its token id changes to the new token', async ({ browser }) => {
     const { b } = await pair(browser, 'nc-e2e-refresh');
-    await waitStats(b, [['credentialState', '=', 'valid'], ['token.identity', '=', 'bob']]);
+    await waitStats(b, [
+      ['credentialState', '=', 'valid'],
+      ['token.identity', '=', 'bob'],
+    ]);
     const before = (await b.evaluate(() => window.nc.stats()))!.token!.id;
     const fresh = await server.refreshToken('bob', 'nc-e2e-refresh');
     const expected = tokenHash(fresh);
     expect(expected).not.toBe(before);
-    await waitStats(b, [['token.id', '=', expected], ['credentialState', '=', 'valid']]);
+    await waitStats(b, [
+      ['token.id', '=', expected],
+      ['credentialState', '=', 'valid'],
+    ]);
     const stats = (await b.evaluate(() => window.nc.stats()))!;
     expect(stats.token?.identity).toBe('bob');
     expect(stats.token?.room).toBe('nc-e2e-refresh');
@@ -116,27 +127,44 @@ test.describe('noise cancellation on a remote track in a real room', () => {
 
   test('the publisher leaving clears stream info and credentials; rejoining re-pushes the NEW publication SID', async ({ browser }) => {
     const { a, b, sid } = await pair(browser, 'nc-e2e-rejoin', { autoClose: false });
-    await waitStats(b, [['publicationSid', '=', sid], ['credentialState', '=', 'valid']]);
+    await waitStats(b, [
+      ['publicationSid', '=', sid],
+      ['credentialState', '=', 'valid'],
+    ]);
     await a.evaluate(() => window.nc.leave());
-    await waitStats(b, [['streamInfo', '=', null], ['credentialState', '=', 'none']]);
+    await waitStats(b, [
+      ['streamInfo', '=', null],
+      ['credentialState', '=', 'none'],
+    ]);
     const a2 = await openPage(browser);
     await joinAs(a2, 'nc-e2e-rejoin', 'alice');
     const sid2 = await a2.evaluate(() => window.nc.publishMic());
     expect(sid2).not.toBe(sid);
-    await waitStats(b, [['publicationSid', '=', sid2], ['credentialState', '=', 'valid']]);
+    await waitStats(b, [
+      ['publicationSid', '=', sid2],
+      ['credentialState', '=', 'valid'],
+    ]);
     const stats = (await b.evaluate(() => window.nc.stats()))!;
     expect(stats.streamInfo).toEqual({ roomName: 'nc-e2e-rejoin', participantIdentity: 'alice', publicationSid: sid2 });
     expect((await b.evaluate(() => window.nc.processor())).closed).toBe(false);
   });
 
-  test('a full reconnect forced by the server: audio flows again through the same processor, metadata re-pushed, nothing left behind', async ({ browser }) => {
+  test('a full reconnect forced by the server: audio flows again through the same processor, metadata re-pushed, nothing left behind', async ({
+    browser,
+  }) => {
     const { b, sid } = await pair(browser, 'nc-e2e-reconnect', { autoClose: false });
-    await waitStats(b, [['publicationSid', '=', sid], ['framesProcessed', '>', 100]]);
+    await waitStats(b, [
+      ['publicationSid', '=', sid],
+      ['framesProcessed', '>', 100],
+    ]);
     const listenersBefore = await b.evaluate(() => window.nc.listenerCounts());
     server.dropSignal('bob', 'nc-e2e-reconnect');
     await b.waitForFunction(() => window.nc.lifecycle().includes('reconnected'), undefined, { timeout: 30_000 });
     // After the rejoin the stream is re-pushed (with the SID the server now reports) and frames flow.
-    await waitStats(b, [['streamInfo.participantIdentity', '=', 'alice'], ['credentialState', '=', 'valid']]);
+    await waitStats(b, [
+      ['streamInfo.participantIdentity', '=', 'alice'],
+      ['credentialState', '=', 'valid'],
+    ]);
     const framesAfter = (await b.evaluate(() => window.nc.stats()))!.framesProcessed;
     await waitStats(b, [['framesProcessed', '>', framesAfter + 100]]);
     const m = await measure(b, 3.6);
@@ -168,7 +196,9 @@ test.describe('noise cancellation on a remote track in a real room', () => {
     expect(await b.evaluate(() => window.nc.lifecycle())).toContain('ended track-unsubscribed');
   });
 
-  test("works as a RemoteAudioTrack Web Audio plugin in a webAudioMix room, with the binding pushing only metadata", async ({ browser }) => {
+  test('works as a RemoteAudioTrack Web Audio plugin in a webAudioMix room, with the binding pushing only metadata', async ({
+    browser,
+  }) => {
     const a = await openPage(browser);
     const b = await openPage(browser);
     await joinAs(a, 'nc-e2e-plugin', 'alice');
@@ -177,11 +207,18 @@ test.describe('noise cancellation on a remote track in a real room', () => {
     await b.waitForFunction(() => window.nc.lifecycle().some((l) => l.startsWith('subscribed alice')));
     await b.evaluate(() => window.nc.startNc({ identity: 'alice', asPlugin: true, mode: 'track' }));
     // Speech reaching the engine through livekit-client's own graph shows up as voice activity.
-    await waitStats(b, [['publicationSid', '=', sid], ['credentialState', '=', 'valid'], ['framesProcessed', '>', 200], ['vad', '>', 0.5]]);
+    await waitStats(b, [
+      ['publicationSid', '=', sid],
+      ['credentialState', '=', 'valid'],
+      ['framesProcessed', '>', 200],
+      ['vad', '>', 0.5],
+    ]);
     expect((await b.evaluate(() => window.nc.processor())).hasInput).toBe(false);
   });
 
-  test('requireCredentials: passes through until credentials arrive, denoises while valid, passes through after an unrefreshed expiry, never silent', async ({ browser }) => {
+  test('requireCredentials: passes through until credentials arrive, denoises while valid, passes through after an unrefreshed expiry, never silent', async ({
+    browser,
+  }) => {
     const a = await openPage(browser);
     const b = await openPage(browser);
     await joinAs(a, 'nc-e2e-require', 'alice');
@@ -190,21 +227,36 @@ test.describe('noise cancellation on a remote track in a real room', () => {
     await joinAs(b, 'nc-e2e-require', 'bob', 40);
     await b.waitForFunction(() => window.nc.lifecycle().some((l) => l.startsWith('subscribed alice')));
     await b.evaluate(() => window.nc.startNc({ identity: 'alice', requireCredentials: true, deferBinding: true }));
-    await waitStats(b, [['framesProcessed', '=', 0], ['bypass', '=', 'credentials'], ['credentialState', '=', 'none']]);
+    await waitStats(b, [
+      ['framesProcessed', '=', 0],
+      ['bypass', '=', 'credentials'],
+      ['credentialState', '=', 'none'],
+    ]);
     const before = await measure(b, 3.6);
     expect(before.contrastDb).toBeGreaterThan(6);
     expect(Math.abs(before.pauseCutDb)).toBeLessThan(3);
     expect(before.outRms).toBeGreaterThan(0.001);
 
     await b.evaluate(() => window.nc.bind());
-    await waitStats(b, [['credentialState', '=', 'valid'], ['bypass', '=', null], ['framesProcessed', '>', 300]]);
+    await waitStats(b, [
+      ['credentialState', '=', 'valid'],
+      ['bypass', '=', null],
+      ['framesProcessed', '>', 300],
+    ]);
     const during = await measure(b, 3.6);
     expect(during.contrastDb).toBeGreaterThan(6);
     // The window must have fallen inside the token's lifetime for this to mean anything.
     expect((await b.evaluate(() => window.nc.stats()))!.credentialState).toBe('valid');
     expect(during.pauseCutDb).toBeGreaterThan(pauseCutFloorDb('roomShortWindow')); // reason: tools/testing/pause-cut.ts
 
-    await waitStats(b, [['credentialState', '=', 'expired'], ['bypass', '=', 'credentials']], 60_000);
+    await waitStats(
+      b,
+      [
+        ['credentialState', '=', 'expired'],
+        ['bypass', '=', 'credentials'],
+      ],
+      60_000,
+    );
     const after = await measure(b, 3.6);
     expect(after.contrastDb).toBeGreaterThan(6);
     expect(Math.abs(after.pauseCutDb)).toBeLessThan(3);

@@ -20,7 +20,11 @@ const item = makeNoisySpeech({ seed: 4242, noise: 'pink', snrDb: 10, seconds: 6,
 const dir = join(tmpdir(), 'lk-denoise-e2e');
 mkdirSync(dir, { recursive: true });
 const wavPath = join(dir, 'rtc-node-noisy-speech.wav');
-writeWavFile(wavPath, { sampleRate: RATE, channels: [item.mixture], format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 } });
+writeWavFile(wavPath, {
+  sampleRate: RATE,
+  channels: [item.mixture],
+  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
+});
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wavPath) } });
 test.describe.configure({ timeout: 150_000 });
@@ -54,7 +58,9 @@ async function ncPage(browser: Browser, room: string, identity: string): Promise
   return page;
 }
 
-test('a browser hears an rtc-node publisher and TrackBinding + NoiseCancellation denoise it: ≥ 20 dB less noise in pauses, speech within 3 dB', async ({ browser }) => {
+test('a browser hears an rtc-node publisher and TrackBinding + NoiseCancellation denoise it: ≥ 20 dB less noise in pauses, speech within 3 dB', async ({
+  browser,
+}) => {
   const room = 'rtc-node-to-browser';
   const pub = await publishWithRtcNode(server.url, await server.mintToken({ room, identity: 'rtc-speaker' }), item.mixture, Infinity);
   publishers.push(pub);
@@ -62,7 +68,12 @@ test('a browser hears an rtc-node publisher and TrackBinding + NoiseCancellation
   await b.waitForFunction((sid) => window.nc.lifecycle().includes(`subscribed rtc-speaker ${sid}`), pub.trackSid);
   await b.evaluate(() => window.nc.startNc({ identity: 'rtc-speaker' }));
   // RNNoise learns the noise over its first second or so; measure after that.
-  await b.waitForFunction(() => window.nc.statsMatch([['framesProcessed', '>', 300], ['streamInfo.participantIdentity', '=', 'rtc-speaker']]));
+  await b.waitForFunction(() =>
+    window.nc.statsMatch([
+      ['framesProcessed', '>', 300],
+      ['streamInfo.participantIdentity', '=', 'rtc-speaker'],
+    ]),
+  );
   await b.waitForFunction(() => window.nc.inputRms() > 0.01);
   const rec = await b.evaluate(() => window.nc.record(9));
   const raw = fromBase64(rec.raw);

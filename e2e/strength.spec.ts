@@ -39,10 +39,17 @@ test.describe('strength in the worklet (production build)', () => {
         expect(worst).toBeLessThanOrEqual(1e-7);
       }
       // Skip the first second: RNNoise adapts its noise estimate.
-      cuts.push(db(frameEnergy(dry.output, item.speechActive, false, lag, 100) / frameEnergy(r.output, item.speechActive, false, lag, 100)));
+      cuts.push(
+        db(frameEnergy(dry.output, item.speechActive, false, lag, 100) / frameEnergy(r.output, item.speechActive, false, lag, 100)),
+      );
     }
     console.log(`measured: pause cut by strength ${strengths.map((s, k) => `${s.toFixed(2)}: ${cuts[k]!.toFixed(1)} dB`).join(', ')}`);
-    test.info().annotations.push({ type: 'measured', description: `pause cut by strength ${strengths.map((s, k) => `${s.toFixed(2)}: ${cuts[k]!.toFixed(1)} dB`).join(', ')}` });
+    test
+      .info()
+      .annotations.push({
+        type: 'measured',
+        description: `pause cut by strength ${strengths.map((s, k) => `${s.toFixed(2)}: ${cuts[k]!.toFixed(1)} dB`).join(', ')}`,
+      });
     expect(Math.abs(cuts[0]!)).toBeLessThan(1e-3);
     for (let k = 1; k < strengths.length; k++) {
       // Adjacent floors here are ≥ 6 dB apart; a cut that did not rise by 1 dB ignores strength.
@@ -52,7 +59,9 @@ test.describe('strength in the worklet (production build)', () => {
     }
   });
 
-  test('a live setStrength ramps in the worklet: the applied strength moves at most 1/960 per sample and arrives within 20 ms', async ({ page }) => {
+  test('a live setStrength ramps in the worklet: the applied strength moves at most 1/960 per sample and arrives within 20 ms', async ({
+    page,
+  }) => {
     // A constant input: the engine removes it (wet ≈ 0) while the dry path keeps it, so the
     // output y = s·wet + (1 − s)·dry shows the applied strength s sample by sample.
     const length = 48_000;

@@ -30,7 +30,9 @@ describe('NoiseCancellation option checks', () => {
   });
 
   it('accept the documented edges', () => {
-    expect(() => validateOptions({ maxProcessorsPerContext: 0, statsIntervalMs: 50, crossfadeMs: 0, channelMode: 'per-channel' })).not.toThrow();
+    expect(() =>
+      validateOptions({ maxProcessorsPerContext: 0, statsIntervalMs: 50, crossfadeMs: 0, channelMode: 'per-channel' }),
+    ).not.toThrow();
     expect(() => validateOptions({ crossfadeMs: 1000, channelMode: 'downmix' })).not.toThrow();
   });
 });

@@ -52,11 +52,7 @@ export class ParticipantBinding extends TypedEmitter<ParticipantBindingEvents> {
     this.emit('trackChanged', this.current);
   }
 
-  private readonly onTrackSubscribed = (
-    track: RemoteTrack,
-    publication: RemoteTrackPublication,
-    participant: RemoteParticipant,
-  ): void => {
+  private readonly onTrackSubscribed = (track: RemoteTrack, publication: RemoteTrackPublication, participant: RemoteParticipant): void => {
     const room = this.roomRef?.deref();
     if (!room || participant.identity !== this.identity || publication.source !== this.source) return;
     if (track.kind !== Track.Kind.Audio) return;

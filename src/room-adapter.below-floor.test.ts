@@ -4,7 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { RoomEvent, version } from 'livekit-client';
 import { TrackBinding } from './track-binding';
-import { RecordingProcessor, SERVER_URL, fakeJwt, localTrack, makeRoom, publishLocal, replaceEngine, subscribeRemote } from '../tools/testing/rooms';
+import {
+  RecordingProcessor,
+  SERVER_URL,
+  fakeJwt,
+  localTrack,
+  makeRoom,
+  publishLocal,
+  replaceEngine,
+  subscribeRemote,
+} from '../tools/testing/rooms';
 import { captureWarnings } from '../tools/testing/warnings';
 
 const warnings = captureWarnings();

@@ -50,7 +50,10 @@ function unrecognised(piece: MissingInternal): void {
 function knownEvents(): string[] {
   const names = EngineEvent as unknown as Record<string, string | undefined>;
   const known: string[] = [];
-  for (const [key, name] of [['TokenRefreshed', ENGINE_TOKEN_REFRESHED], ['RoomMoved', ENGINE_ROOM_MOVED]] as const) {
+  for (const [key, name] of [
+    ['TokenRefreshed', ENGINE_TOKEN_REFRESHED],
+    ['RoomMoved', ENGINE_ROOM_MOVED],
+  ] as const) {
     if (names[key] === name) known.push(name);
     else unrecognised(name);
   }

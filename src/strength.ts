@@ -12,5 +12,11 @@ export type Strength = number | StrengthPreset;
 export function resolveStrength(value: Strength, option = 'strength'): number {
   if (typeof value === 'string' && Object.hasOwn(STRENGTH_PRESETS, value)) return STRENGTH_PRESETS[value];
   if (typeof value === 'number' && value >= 0 && value <= 1) return value;
-  throw DenoiserError.invalidOption(option, value, `a number from 0 to 1 or one of ${Object.keys(STRENGTH_PRESETS).map((k) => `'${k}'`).join(', ')}`);
+  throw DenoiserError.invalidOption(
+    option,
+    value,
+    `a number from 0 to 1 or one of ${Object.keys(STRENGTH_PRESETS)
+      .map((k) => `'${k}'`)
+      .join(', ')}`,
+  );
 }

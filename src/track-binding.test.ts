@@ -418,9 +418,7 @@ describe('TrackBinding lifecycle', () => {
     const room = makeRoom('alpha');
     const baseToken = tokenListeners(room);
     const counts = () =>
-      [RoomEvent.TrackSubscribed, RoomEvent.TrackUnsubscribed, RoomEvent.Disconnected, RoomEvent.Moved].map((e) =>
-        room.listenerCount(e),
-      );
+      [RoomEvent.TrackSubscribed, RoomEvent.TrackUnsubscribed, RoomEvent.Disconnected, RoomEvent.Moved].map((e) => room.listenerCount(e));
     const baseRoom = counts();
     const local = localTrack();
     publishLocal(room, local, 'TR_local');
@@ -567,7 +565,11 @@ describe('TrackBinding pushes each change once per processor', () => {
   type Scenario = {
     name: string;
     /** Drives the room after the k bindings caught up; returns nothing. */
-    run(room: ReturnType<typeof makeRoom>, publication: ReturnType<typeof publishLocal>, track: ReturnType<typeof localTrack>): Promise<void> | void;
+    run(
+      room: ReturnType<typeof makeRoom>,
+      publication: ReturnType<typeof publishLocal>,
+      track: ReturnType<typeof localTrack>,
+    ): Promise<void> | void;
     /** The hooks each processor must hear during `run`, in order. */
     expected: Call['hook'][];
   };
@@ -679,43 +681,62 @@ describe('TrackBinding pushes each change once per processor', () => {
 // The lifecycle contract of ARCHITECTURE.md, item by item: each is named by the tests of this
 // file that check it. Renaming or dropping one of those tests fails here.
 const CONTRACT: [item: string, tests: string[]][] = [
-  ['1. attaching while the track is in a room pushes stream info once and credentials once', [
-    'processor receives lifecycle callbacks on room attach: stream info once, credentials once',
-  ]],
-  ["2. a move to another room pushes that room's info and credentials; the token listener moves with it", [
-    'callbacks refire on track room change, and the token listener swaps to the new room',
-  ]],
-  ['3. a token refresh pushes the new credentials to every binding of that track', [
-    'token refresh propagates to the processor of every binding of the track, through one engine listener',
-  ]],
-  ['4. binding to the same room again registers no second listener; re-registers after the engine strips them', [
-    'repeated setRoom with the same room does not double-register the listener',
-    're-registers the listener after the engine is replaced and its listeners stripped',
-  ]],
-  ['5. when the track leaves, both cleared hooks fire exactly once, even when two leave paths race', [
-    'track leaving the room clears processor metadata',
-    'cleared hooks fire once, only after a matching update: unpublish racing localTrackUnpublished and disconnect',
-    'trackUnsubscribed racing participantDisconnected clears exactly once',
-    'participantDisconnected alone clears and ends the binding of that participant only',
-  ]],
-  ['6. register before the track is in the room, then it enters: pushed on entry', [
-    'register before the track enters the room: pushed on entry',
-  ]],
+  [
+    '1. attaching while the track is in a room pushes stream info once and credentials once',
+    ['processor receives lifecycle callbacks on room attach: stream info once, credentials once'],
+  ],
+  [
+    "2. a move to another room pushes that room's info and credentials; the token listener moves with it",
+    ['callbacks refire on track room change, and the token listener swaps to the new room'],
+  ],
+  [
+    '3. a token refresh pushes the new credentials to every binding of that track',
+    ['token refresh propagates to the processor of every binding of the track, through one engine listener'],
+  ],
+  [
+    '4. binding to the same room again registers no second listener; re-registers after the engine strips them',
+    [
+      'repeated setRoom with the same room does not double-register the listener',
+      're-registers the listener after the engine is replaced and its listeners stripped',
+    ],
+  ],
+  [
+    '5. when the track leaves, both cleared hooks fire exactly once, even when two leave paths race',
+    [
+      'track leaving the room clears processor metadata',
+      'cleared hooks fire once, only after a matching update: unpublish racing localTrackUnpublished and disconnect',
+      'trackUnsubscribed racing participantDisconnected clears exactly once',
+      'participantDisconnected alone clears and ends the binding of that participant only',
+    ],
+  ],
+  [
+    '6. register before the track is in the room, then it enters: pushed on entry',
+    ['register before the track enters the room: pushed on entry'],
+  ],
   ['7. attach, detach, attach again: the pushes are correct each time', ['attach, detach, attach again pushes correctly each time']],
-  ['8. fan-out to every binding of a track; closing one stops only its own pushes', [
-    'fanout: a move and a token refresh reach every binding of the track',
-    'unregister one of many only fans out to the remaining',
-  ]],
-  ['9. close with autoClose true closes the processor once; with false never, and it stays usable', [
-    'close closes the processor once when autoClose is true',
-    'close leaves the processor open and usable when autoClose is false',
-  ]],
-  ['10. a republish or full reconnect with new SIDs re-pushes the NEW publication SID, also to later bindings', [
-    'a republish with a new SID re-pushes the new publication SID, also to bindings created after it',
-    'a full reconnect with a new engine and new SIDs re-pushes stream info and rebinds the token',
-  ]],
-  ['11. RoomEvent.Moved pushes the new room name and token', ['RoomEvent.Moved pushes the new room name and the token carried by the move']],
-  ['12. a room disconnect clears every binding and leaves no listener behind', ['a room disconnect clears every binding and leaves no listener behind']],
+  [
+    '8. fan-out to every binding of a track; closing one stops only its own pushes',
+    ['fanout: a move and a token refresh reach every binding of the track', 'unregister one of many only fans out to the remaining'],
+  ],
+  [
+    '9. close with autoClose true closes the processor once; with false never, and it stays usable',
+    ['close closes the processor once when autoClose is true', 'close leaves the processor open and usable when autoClose is false'],
+  ],
+  [
+    '10. a republish or full reconnect with new SIDs re-pushes the NEW publication SID, also to later bindings',
+    [
+      'a republish with a new SID re-pushes the new publication SID, also to bindings created after it',
+      'a full reconnect with a new engine and new SIDs re-pushes stream info and rebinds the token',
+    ],
+  ],
+  [
+    '11. RoomEvent.Moved pushes the new room name and token',
+    ['RoomEvent.Moved pushes the new room name and the token carried by the move'],
+  ],
+  [
+    '12. a room disconnect clears every binding and leaves no listener behind',
+    ['a room disconnect clears every binding and leaves no listener behind'],
+  ],
 ];
 
 function testNames(suite: RunnerTestSuite | { tasks: (RunnerTestCase | RunnerTestSuite)[] }): string[] {

@@ -34,11 +34,7 @@ export interface TrackBindingOptions {
   credentials?: { url?: string; token?: string | (() => string | undefined) };
 }
 
-export type EndReason =
-  | 'closed'
-  | 'track-unsubscribed'
-  | 'participant-disconnected'
-  | 'room-disconnected';
+export type EndReason = 'closed' | 'track-unsubscribed' | 'participant-disconnected' | 'room-disconnected';
 
 export type TrackBindingEvents = {
   streamInfoUpdated: [info: StreamInfo];
@@ -64,11 +60,7 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
    * Follows a participant's track of `source` (default microphone) across unpublish/republish
    * and full rejoins, which deliver new track objects. The processor moves to each new track.
    */
-  static attachParticipant(
-    room: Room,
-    identity: string,
-    options: TrackBindingOptions & { source?: Track.Source },
-  ): ParticipantBinding {
+  static attachParticipant(room: Room, identity: string, options: TrackBindingOptions & { source?: Track.Source }): ParticipantBinding {
     return new ParticipantBinding(room, identity, options);
   }
 
@@ -247,13 +239,8 @@ export class TrackBinding extends TypedEmitter<TrackBindingEvents> {
     ];
   }
 
-
   // Listeners are arrow-function fields so `off` gets the same reference.
-  private readonly onTrackSubscribed = (
-    track: RemoteTrack,
-    publication: RemoteTrackPublication,
-    participant: RemoteParticipant,
-  ): void => {
+  private readonly onTrackSubscribed = (track: RemoteTrack, publication: RemoteTrackPublication, participant: RemoteParticipant): void => {
     const room = this.room;
     if (track !== this.track || !room) return;
     this.attachInput(true);

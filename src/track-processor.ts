@@ -330,7 +330,11 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
   private recapture(track: MediaStreamTrack, suppression: boolean): void {
     const local = this.localTrack;
     if (!local || !('restartTrack' in local) || (!suppression && this.recaptured.has(track))) {
-      this.fail(DenoiserError.browserConstraints(`the browser kept its noise suppression ${suppression ? 'off' : 'on'} (applyConstraints had no effect)`));
+      this.fail(
+        DenoiserError.browserConstraints(
+          `the browser kept its noise suppression ${suppression ? 'off' : 'on'} (applyConstraints had no effect)`,
+        ),
+      );
       return;
     }
     // Turning it on happens on destroy: the SDK calls no processor for that capture.
@@ -348,7 +352,12 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
     // waits for that lock; it runs once setProcessor (or stopProcessor) has finished.
     (local as LocalTrack & { restartTrack(o: object): Promise<void> }).restartTrack(options).catch((error: unknown) => {
       this.pendingRecapture = false;
-      this.fail(DenoiserError.browserConstraints(`could not capture the microphone again with noise suppression ${suppression ? 'on' : 'off'}`, error));
+      this.fail(
+        DenoiserError.browserConstraints(
+          `could not capture the microphone again with noise suppression ${suppression ? 'on' : 'off'}`,
+          error,
+        ),
+      );
     });
   }
 

@@ -22,9 +22,32 @@ describe('worklet message protocol', () => {
   });
 
   it('rejects non-objects, untyped objects, the worklet’s own answers, near-miss and prototype names', () => {
-    const bad: unknown[] = [null, undefined, 3, 'close', [], ['close'], {}, { type: 7 }, { type: null }, { kind: 'close' }, { type: 'destroy' }];
+    const bad: unknown[] = [
+      null,
+      undefined,
+      3,
+      'close',
+      [],
+      ['close'],
+      {},
+      { type: 7 },
+      { type: null },
+      { kind: 'close' },
+      { type: 'destroy' },
+    ];
     for (const type of Object.keys(ANSWERS)) bad.push({ type });
-    for (const type of ['Close', 'close ', 'set_enabled', 'setEnabled', 'credentials-set', '', 'toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+    for (const type of [
+      'Close',
+      'close ',
+      'set_enabled',
+      'setEnabled',
+      'credentials-set',
+      '',
+      'toString',
+      'constructor',
+      '__proto__',
+      'hasOwnProperty',
+    ]) {
       bad.push({ type });
     }
     for (const b of bad) expect(isToProcessor(b), JSON.stringify(b)).toBe(false);
@@ -34,7 +57,14 @@ describe('worklet message protocol', () => {
     const names = Object.keys(SAMPLES);
     // Prefixes, suffixes and joins of real names: a guard that matched by prefix or substring
     // would take some of these.
-    const derived = names.flatMap((n) => [n.slice(0, -1), `${n}s`, `x${n}`, `${n}-cleared`, n.toUpperCase(), ...names.map((o) => `${n}${o}`)]);
+    const derived = names.flatMap((n) => [
+      n.slice(0, -1),
+      `${n}s`,
+      `x${n}`,
+      `${n}-cleared`,
+      n.toUpperCase(),
+      ...names.map((o) => `${n}${o}`),
+    ]);
     const accepted = derived.filter((type) => isToProcessor({ type }));
     expect(accepted.filter((t) => !names.includes(t))).toEqual([]);
     expect(names.every((type) => isToProcessor({ type }))).toBe(true);

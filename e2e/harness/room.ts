@@ -38,7 +38,10 @@ export function recordRoomEvents(room: Room, sink: (e: RecordedEvent) => void): 
     [RoomEvent.SignalReconnecting, () => sink({ type: 'signalReconnecting', at: now() })],
     [RoomEvent.Reconnected, () => sink({ type: 'reconnected', at: now() })],
     [RoomEvent.ParticipantConnected, (p: RemoteParticipant) => sink({ type: 'participantConnected', at: now(), identity: p.identity })],
-    [RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => sink({ type: 'participantDisconnected', at: now(), identity: p.identity })],
+    [
+      RoomEvent.ParticipantDisconnected,
+      (p: RemoteParticipant) => sink({ type: 'participantDisconnected', at: now(), identity: p.identity }),
+    ],
     [
       RoomEvent.TrackSubscribed,
       (track: RemoteTrack, pub: RemoteTrackPublication, p: RemoteParticipant) =>
@@ -56,8 +59,16 @@ export function recordRoomEvents(room: Room, sink: (e: RecordedEvent) => void): 
       (_t: RemoteTrack, pub: RemoteTrackPublication, p: RemoteParticipant) =>
         sink({ type: 'trackUnsubscribed', at: now(), identity: p.identity, trackSid: pub.trackSid }),
     ],
-    [RoomEvent.TrackMuted, (pub: RemoteTrackPublication, p: Participant) => sink({ type: 'trackMuted', at: now(), identity: p.identity, trackSid: pub.trackSid })],
-    [RoomEvent.TrackUnmuted, (pub: RemoteTrackPublication, p: Participant) => sink({ type: 'trackUnmuted', at: now(), identity: p.identity, trackSid: pub.trackSid })],
+    [
+      RoomEvent.TrackMuted,
+      (pub: RemoteTrackPublication, p: Participant) =>
+        sink({ type: 'trackMuted', at: now(), identity: p.identity, trackSid: pub.trackSid }),
+    ],
+    [
+      RoomEvent.TrackUnmuted,
+      (pub: RemoteTrackPublication, p: Participant) =>
+        sink({ type: 'trackUnmuted', at: now(), identity: p.identity, trackSid: pub.trackSid }),
+    ],
     [RoomEvent.Moved, (roomName: string) => sink({ type: 'moved', at: now(), roomName })],
   ];
   for (const [event, handler] of handlers) room.on(event, handler as never);

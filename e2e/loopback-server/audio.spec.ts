@@ -33,7 +33,8 @@ for (const singlePeerConnection of [true, false]) {
     const heard = await expectHears(b, 'alice', wav);
     if (target.server) {
       // Loopback only: the selected ICE pair ends at the server on 127.0.0.1.
-      for (const page of [a, b]) expect(await page.evaluate(() => window.roomHarness.connectedServerAddress())).toMatch(/^127\.0\.0\.1:\d+$/);
+      for (const page of [a, b])
+        expect(await page.evaluate(() => window.roomHarness.connectedServerAddress())).toMatch(/^127\.0\.0\.1:\d+$/);
     }
     test.info().annotations.push({ type: 'rms', description: `heard ${heard.toFixed(2)} dBFS, injected ${wav.dbfs.toFixed(2)} dBFS` });
     expect(Math.abs(heard - wav.dbfs)).toBeLessThanOrEqual(1);
@@ -57,10 +58,21 @@ test('three participants each hear the other two', async ({ context }) => {
     for (const other of names.filter((n) => n !== names[i])) {
       await waitForEvent(page, 'trackSubscribed', { identity: other, remoteAudio: true });
       const heard = await expectHears(page, other, wav);
-      test.info().annotations.push({ type: 'rms', description: `${names[i]} hears ${other} at ${heard.toFixed(2)} dBFS (injected ${wav.dbfs.toFixed(2)})` });
+      test
+        .info()
+        .annotations.push({
+          type: 'rms',
+          description: `${names[i]} hears ${other} at ${heard.toFixed(2)} dBFS (injected ${wav.dbfs.toFixed(2)})`,
+        });
     }
   }
-  if (target.server) expect(target.server.listRooms().find((r) => r.name === room)?.participants.map((p) => p.tracks.length)).toEqual([1, 1, 1]);
+  if (target.server)
+    expect(
+      target.server
+        .listRooms()
+        .find((r) => r.name === room)
+        ?.participants.map((p) => p.tracks.length),
+    ).toEqual([1, 1, 1]);
   for (const page of pages) await page.close();
   await expectServerEmpty();
 });

@@ -110,7 +110,9 @@ type EventType = RecordedEvent['type'];
 export async function waitForEvent(page: Page, type: EventType, match: Record<string, unknown> = {}, timeout = 20_000): Promise<void> {
   await page.waitForFunction(
     ({ type, match }) =>
-      window.roomHarness.events().some((e) => e.type === type && Object.entries(match).every(([k, v]) => (e as Record<string, unknown>)[k] === v)),
+      window.roomHarness
+        .events()
+        .some((e) => e.type === type && Object.entries(match).every(([k, v]) => (e as Record<string, unknown>)[k] === v)),
     { type, match },
     { timeout },
   );
@@ -119,7 +121,9 @@ export async function waitForEvent(page: Page, type: EventType, match: Record<st
 export async function countEvents(page: Page, type: EventType, match: Record<string, unknown> = {}): Promise<number> {
   return page.evaluate(
     ({ type, match }) =>
-      window.roomHarness.events().filter((e) => e.type === type && Object.entries(match).every(([k, v]) => (e as Record<string, unknown>)[k] === v)).length,
+      window.roomHarness
+        .events()
+        .filter((e) => e.type === type && Object.entries(match).every(([k, v]) => (e as Record<string, unknown>)[k] === v)).length,
     { type, match },
   );
 }
@@ -145,6 +149,10 @@ export async function expectHears(page: Page, identity: string, wav: ToneWav, to
   return last;
 }
 
-export async function waitForServer(server: LoopbackServer, pred: (s: ReturnType<LoopbackServer['stats']>) => boolean, timeout = 15_000): Promise<void> {
+export async function waitForServer(
+  server: LoopbackServer,
+  pred: (s: ReturnType<LoopbackServer['stats']>) => boolean,
+  timeout = 15_000,
+): Promise<void> {
   await expect.poll(() => pred(server.stats()), { timeout }).toBe(true);
 }

@@ -23,7 +23,9 @@ for (const singlePeerConnection of [true, false]) {
   const path = singlePeerConnection ? '/rtc/v1' : '/rtc';
   const label = singlePeerConnection ? 'v1' : 'v0';
 
-  test(`a subscriber whose signal connection is dropped rejoins, is re-subscribed and hears audio again over ${path}`, async ({ context }) => {
+  test(`a subscriber whose signal connection is dropped rejoins, is re-subscribed and hears audio again over ${path}`, async ({
+    context,
+  }) => {
     const a = await openHarness(context);
     const b = await openHarness(context);
     await joinRoom(a, server, `drop-${label}`, 'alice', { singlePeerConnection });
@@ -43,7 +45,9 @@ for (const singlePeerConnection of [true, false]) {
     await b.close();
   });
 
-  test(`unpublish then republish: the subscriber gets TrackUnsubscribed then TrackSubscribed and hears audio over ${path}`, async ({ context }) => {
+  test(`unpublish then republish: the subscriber gets TrackUnsubscribed then TrackSubscribed and hears audio over ${path}`, async ({
+    context,
+  }) => {
     const a = await openHarness(context);
     const b = await openHarness(context);
     await joinRoom(a, server, `republish-${label}`, 'alice', { singlePeerConnection });
@@ -53,7 +57,12 @@ for (const singlePeerConnection of [true, false]) {
 
     await a.evaluate(() => window.roomHarness.unpublishMic());
     await waitForEvent(b, 'trackUnsubscribed', { identity: 'alice', trackSid: sid1 });
-    expect(server.listRooms().find((r) => r.name === `republish-${label}`)?.participants.find((p) => p.identity === 'alice')?.tracks).toEqual([]);
+    expect(
+      server
+        .listRooms()
+        .find((r) => r.name === `republish-${label}`)
+        ?.participants.find((p) => p.identity === 'alice')?.tracks,
+    ).toEqual([]);
 
     const sid2 = await a.evaluate(() => window.roomHarness.republishMic());
     expect(sid2).not.toBe(sid1);

@@ -8,7 +8,12 @@ import { joinRoom, openHarness, tokenFor } from './helpers';
 let server: LoopbackServer;
 const pushed: { identity: string; room: string; token: string }[] = [];
 test.beforeAll(async () => {
-  server = await startServer({ port: 0, tokenRefreshIntervalMs: 1500, log: process.env.LK_SERVER_LOG === '1', onTokenPushed: (identity, room, token) => pushed.push({ identity, room, token }) });
+  server = await startServer({
+    port: 0,
+    tokenRefreshIntervalMs: 1500,
+    log: process.env.LK_SERVER_LOG === '1',
+    onTokenPushed: (identity, room, token) => pushed.push({ identity, room, token }),
+  });
 });
 test.afterAll(async () => {
   await server?.stop();

@@ -23,9 +23,20 @@ async function makeToken(o: { ttl?: number; secret?: string; roomJoin?: boolean;
 const cases: { name: string; token: () => Promise<string>; status: number; reason: RegExp; query?: string }[] = [
   { name: 'a malformed token', token: async () => 'garbage', status: 401, reason: /malformed/ },
   { name: 'an expired token', token: () => makeToken({ ttl: -30 }), status: 401, reason: /expired at/ },
-  { name: 'a token signed with another secret', token: () => makeToken({ secret: 'some-other-secret-that-is-long-enough' }), status: 401, reason: /signature/ },
+  {
+    name: 'a token signed with another secret',
+    token: () => makeToken({ secret: 'some-other-secret-that-is-long-enough' }),
+    status: 401,
+    reason: /signature/,
+  },
   { name: 'a token without the roomJoin grant', token: () => makeToken({ roomJoin: false }), status: 403, reason: /roomJoin/ },
-  { name: 'a token for another room', token: () => makeToken({ room: 'elsewhere' }), status: 403, reason: /'elsewhere', not 'refuse'/, query: '&room=refuse' },
+  {
+    name: 'a token for another room',
+    token: () => makeToken({ room: 'elsewhere' }),
+    status: 403,
+    reason: /'elsewhere', not 'refuse'/,
+    query: '&room=refuse',
+  },
 ];
 
 for (const c of cases) {

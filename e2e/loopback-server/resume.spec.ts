@@ -28,7 +28,10 @@ test.afterEach(async () => {
 
 const sidsIn = (room: string): Record<string, { sid: string; tracks: string[] }> =>
   Object.fromEntries(
-    (server.listRooms().find((r) => r.name === room)?.participants ?? []).map((p) => [p.identity, { sid: p.sid, tracks: p.tracks.map((t) => t.sid) }]),
+    (server.listRooms().find((r) => r.name === room)?.participants ?? []).map((p) => [
+      p.identity,
+      { sid: p.sid, tracks: p.tracks.map((t) => t.sid) },
+    ]),
   );
 
 for (const singlePeerConnection of [true, false]) {
@@ -71,7 +74,9 @@ for (const singlePeerConnection of [true, false]) {
   }
 }
 
-test('with resume disabled (resumeWindowSeconds: 0) a dropped signal connection becomes a full rejoin with a new participant SID', async ({ context }) => {
+test('with resume disabled (resumeWindowSeconds: 0) a dropped signal connection becomes a full rejoin with a new participant SID', async ({
+  context,
+}) => {
   const noResume = await startServer({ port: 0, resumeWindowSeconds: 0, log: (l) => lines.push(l) });
   try {
     const a = await openHarness(context);
@@ -86,7 +91,10 @@ test('with resume disabled (resumeWindowSeconds: 0) a dropped signal connection 
     await waitForEvent(b, 'reconnected');
     expect(await countEvents(b, 'signalReconnecting'), 'the client was told resume is disabled and never tries it').toBe(0);
     await expect.poll(() => countEvents(b, 'trackSubscribed', { identity: 'alice' })).toBe(2);
-    const bob = noResume.listRooms().find((r) => r.name === 'no-resume')?.participants.find((p) => p.identity === 'bob');
+    const bob = noResume
+      .listRooms()
+      .find((r) => r.name === 'no-resume')
+      ?.participants.find((p) => p.identity === 'bob');
     expect(bob?.sid).not.toBe(first.sid);
     await expectHears(b, 'alice', wav);
     await a.close();

@@ -169,7 +169,13 @@ async function live(req: LiveRequest): Promise<LiveResult> {
     });
     tap.onaudioprocess = null;
     source.stop();
-    const result: LiveResult = { input: toBase64(inCap), output: toBase64(outCap), contextRate: ctx.sampleRate, ready: nc.ready, errors: [...errors, ...(nc.error ? [plain(nc.error)] : [])] };
+    const result: LiveResult = {
+      input: toBase64(inCap),
+      output: toBase64(outCap),
+      contextRate: ctx.sampleRate,
+      ready: nc.ready,
+      errors: [...errors, ...(nc.error ? [plain(nc.error)] : [])],
+    };
     nc.close();
     return result;
   } finally {

@@ -4,7 +4,12 @@
 // subscriber page records the remote microphone as it arrives. Tokens come from the spec and are
 // never logged or stored here.
 import { Room, Track, createLocalAudioTrack, type LocalAudioTrack, type LocalTrackPublication } from 'livekit-client';
-import { createNoiseCancellationProcessor, type NoiseCancellationProcessorOptions, type NoiseCancellationTrackProcessor, type ProcessorStats } from '../../src/index';
+import {
+  createNoiseCancellationProcessor,
+  type NoiseCancellationProcessorOptions,
+  type NoiseCancellationTrackProcessor,
+  type ProcessorStats,
+} from '../../src/index';
 import { remoteAudioTrackOf } from '../harness/room';
 import { toBase64 } from '../../tools/testing/base64';
 

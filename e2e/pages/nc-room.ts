@@ -112,7 +112,11 @@ const harness = {
       // livekit-client wires source → plugins → gain → destination once the track is attached.
       (track as RemoteAudioTrack).setWebAudioPlugins([nc.node]);
       track.attach();
-      trackBinding = TrackBinding.attach(room!, track, { processor: nc, connectAudio: false, autoCloseNoiseCancellation: options.autoClose ?? true });
+      trackBinding = TrackBinding.attach(room!, track, {
+        processor: nc,
+        connectAudio: false,
+        autoCloseNoiseCancellation: options.autoClose ?? true,
+      });
       return;
     }
     if (options.deferBinding) {
@@ -198,7 +202,9 @@ const harness = {
     const stats = nc?.stats;
     if (!stats) return false;
     return conditions.every(([path, op, value]) => {
-      const actual = path.split('.').reduce<unknown>((o, k) => (o === null || o === undefined ? undefined : (o as Record<string, unknown>)[k]), stats);
+      const actual = path
+        .split('.')
+        .reduce<unknown>((o, k) => (o === null || o === undefined ? undefined : (o as Record<string, unknown>)[k]), stats);
       return op === '=' ? actual === value : typeof actual === 'number' && actual > (value as number);
     });
   },

@@ -40,7 +40,9 @@ export async function measureProcessor(page: DrivenPage, seconds: number) {
   // Frames of digital silence in the received input are dropouts on the way (a sender's audio
   // thread falling behind on a loaded machine), not pauses: they hold no noise to cut, so they
   // are left out of the pause set and counted instead.
-  const silent = Array.from({ length: Math.floor(raw.length / FRAME) }, (_, f) => raw.subarray(f * FRAME, (f + 1) * FRAME).every((v) => v === 0));
+  const silent = Array.from({ length: Math.floor(raw.length / FRAME) }, (_, f) =>
+    raw.subarray(f * FRAME, (f + 1) * FRAME).every((v) => v === 0),
+  );
   const quiet = energyRankMask(raw, 0.1, true).map((q, f) => q && !silent[f]);
   const loud = energyRankMask(raw, 0.25, false);
   const energy = (x: Float32Array, mask: boolean[], shift: number) => frameEnergy(x, mask, true, shift, 0, false);

@@ -106,7 +106,10 @@ export function rendererCpu(pids: readonly number[]): Record<string, number> {
 
 /** A fresh page on the bench harness, with renderer RSS exposed to it. */
 export async function openBenchPage(b: BenchBrowser, baseUrl: string, options: { newContext?: boolean } = {}): Promise<Page> {
-  const context = options.newContext || b.browser.contexts().length === 0 ? await b.browser.newContext() : (b.browser.contexts()[0] as NonNullable<ReturnType<Browser['contexts']>[0]>);
+  const context =
+    options.newContext || b.browser.contexts().length === 0
+      ? await b.browser.newContext()
+      : (b.browser.contexts()[0] as NonNullable<ReturnType<Browser['contexts']>[0]>);
   const page = await context.newPage();
   // Playwright runs in this process and launches Chromium as our child: its renderers are our
   // descendants (no other test's browser is).
@@ -138,5 +141,9 @@ export async function withTimeout<T>(what: string, ms: number, run: Promise<T>):
 
 export function renderOn(page: Page, req: RenderRequest, timeoutMs = 180_000): Promise<RenderResult> {
   const what = `render of ${req.engines.length} × ${[...new Set(req.engines)].join('+')} for ${req.seconds.toFixed(1)} s`;
-  return withTimeout(what, timeoutMs, page.evaluate((r) => window.lkb.render(r), req));
+  return withTimeout(
+    what,
+    timeoutMs,
+    page.evaluate((r) => window.lkb.render(r), req),
+  );
 }

@@ -102,7 +102,15 @@ function babbleFor(spec: CorpusSpec, clips: readonly CorpusClip[]): Float32Array
 export function buildCorpusItem(spec: CorpusSpec, clips: readonly CorpusClip[] = [spec.clip]): CorpusItem {
   const speech = loadClip48k(spec.clip.path);
   const babbleSource = spec.noise === 'babble' ? babbleFor(spec, clips) : undefined;
-  const made = makeNoisySpeech({ seed: spec.seed, noise: spec.noise, snrDb: spec.snrDb, sampleRate: CORPUS_RATE, speech, gapSeconds: 0.5, babbleSource });
+  const made = makeNoisySpeech({
+    seed: spec.seed,
+    noise: spec.noise,
+    snrDb: spec.snrDb,
+    sampleRate: CORPUS_RATE,
+    speech,
+    gapSeconds: 0.5,
+    babbleSource,
+  });
   return {
     id: spec.id,
     clip: spec.clip.name,

@@ -107,8 +107,18 @@ function pair(xs: readonly FrameCost[]): CostPair {
 
 function ratioPair(a: readonly FrameCost[], b: readonly FrameCost[]): CostPair {
   return {
-    cpu: spread(pairedRatios(a.map((x) => x.cpuUs), b.map((x) => x.cpuUs))),
-    wall: spread(pairedRatios(a.map((x) => x.wallUs), b.map((x) => x.wallUs))),
+    cpu: spread(
+      pairedRatios(
+        a.map((x) => x.cpuUs),
+        b.map((x) => x.cpuUs),
+      ),
+    ),
+    wall: spread(
+      pairedRatios(
+        a.map((x) => x.wallUs),
+        b.map((x) => x.wallUs),
+      ),
+    ),
   };
 }
 
@@ -121,7 +131,11 @@ export function nodeCost(x: Float32Array, reps: number): NodeCostResult {
   const raw: FrameCost[] = [];
   const adapter: FrameCost[] = [];
   const pipeline: FrameCost[] = [];
-  const runs: (() => void)[] = [() => raw.push(timeRaw(module, x)), () => adapter.push(timeAdapter(module, x)), () => pipeline.push(timePipeline(module, x))];
+  const runs: (() => void)[] = [
+    () => raw.push(timeRaw(module, x)),
+    () => adapter.push(timeAdapter(module, x)),
+    () => pipeline.push(timePipeline(module, x)),
+  ];
   for (let r = 0; r < reps; r++) for (let k = 0; k < runs.length; k++) (runs[(r + k) % runs.length] as () => void)();
   return {
     reps,
@@ -225,5 +239,12 @@ export function nodeLongRun(x: Float32Array, seconds: number, everySeconds: numb
   const frames = pipeline.stats.frames;
   pipeline.destroy();
   const audioSeconds = (totalBlocks * BLOCK) / 48_000;
-  return { audioSeconds, clipSeconds: x.length / 48_000, wallSeconds: busy / 1000, realTimeFactor: audioSeconds / (busy / 1000), frames, samples };
+  return {
+    audioSeconds,
+    clipSeconds: x.length / 48_000,
+    wallSeconds: busy / 1000,
+    realTimeFactor: audioSeconds / (busy / 1000),
+    frames,
+    samples,
+  };
 }

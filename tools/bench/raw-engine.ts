@@ -13,7 +13,10 @@ export interface RawEngine {
 
 export function rawEngine(module: WebAssembly.Module): RawEngine {
   let memory: WebAssembly.Memory | undefined;
-  const instance = new WebAssembly.Instance(module, rnnoiseImports(() => memory));
+  const instance = new WebAssembly.Instance(
+    module,
+    rnnoiseImports(() => memory),
+  );
   const ex = instance.exports as unknown as RnnoiseExports;
   memory = ex.memory;
   ex.__wasm_call_ctors?.();

@@ -165,15 +165,24 @@ export function capacityDefaultText(r: Results): string {
   const atCap = rows.find((row) => row.n === cap);
   const neighbours = rows.filter((row) => cap !== null && row.n !== cap && Math.abs(Math.log2(row.n / cap)) <= 1);
   const live = r.p3.live.find((l) => !l.capped && l.n === cap);
-  if (cap === null) return 'The default `maxProcessorsPerContext` was not seen in this run (no capped live run bypassed a processor for it).';
+  if (cap === null)
+    return 'The default `maxProcessorsPerContext` was not seen in this run (no capped live run bypassed a processor for it).';
   return (
     `The default \`maxProcessorsPerContext\` is ${cap} (as the product's own bypass message states in the capped live run). ` +
     `In this run the largest N whose audio-thread real-time factor stays at or above 1 across its whole median CI is ${sure || 'none of those tried'}` +
-    (atCap ? `; at ${cap} tracks the per-track cost is ${fmt(atCap.usPerFramePerTrack.median, 1)} µs (CI ${ci(atCap.usPerFramePerTrackCi, 1)})` : `; ${cap} tracks were not tried`) +
-    (neighbours.length ? `, against ${neighbours.map((row) => `${fmt(row.usPerFramePerTrack.median, 1)} µs at ${row.n}`).join(' and ')}` : '') +
-    (live ? `; live, ${cap} tracks ${live.ok ? `had ${live.underrunEvents} underrun events in ${fmt(live.playedMs / 1000, 1)} s` : 'were not measured'}` : '') +
+    (atCap
+      ? `; at ${cap} tracks the per-track cost is ${fmt(atCap.usPerFramePerTrack.median, 1)} µs (CI ${ci(atCap.usPerFramePerTrackCi, 1)})`
+      : `; ${cap} tracks were not tried`) +
+    (neighbours.length
+      ? `, against ${neighbours.map((row) => `${fmt(row.usPerFramePerTrack.median, 1)} µs at ${row.n}`).join(' and ')}`
+      : '') +
+    (live
+      ? `; live, ${cap} tracks ${live.ok ? `had ${live.underrunEvents} underrun events in ${fmt(live.playedMs / 1000, 1)} s` : 'were not measured'}`
+      : '') +
     '. ' +
-    (sure >= cap ? `So in this run one audio thread keeps up with ${cap} tracks even at the low end of the interval, which supports the default.` : `So this run does not support a default of ${cap}: only ${sure || 'no'} tracks are sure to keep up.`)
+    (sure >= cap
+      ? `So in this run one audio thread keeps up with ${cap} tracks even at the low end of the interval, which supports the default.`
+      : `So this run does not support a default of ${cap}: only ${sure || 'no'} tracks are sure to keep up.`)
   );
 }
 
@@ -181,7 +190,8 @@ export function capacityDefaultText(r: Results): string {
 export function lagCheckText(r: Results): string {
   const c = r.quality.lagCheck;
   const perEngine = Object.entries(c.vsDesign).map(
-    ([e, v]) => `${e} ${v.items - v.differing}/${v.items} at its design lag ${c.designLags[e] ?? 'n/a'}${v.differing ? ` (max off by ${v.maxAbsDiff})` : ''}`,
+    ([e, v]) =>
+      `${e} ${v.items - v.differing}/${v.items} at its design lag ${c.designLags[e] ?? 'n/a'}${v.differing ? ` (max off by ${v.maxAbsDiff})` : ''}`,
   );
   const full = c.vsFullXcorr;
   return (
@@ -209,7 +219,9 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   const oursRaw = c.ratios['ours / raw'];
   const oursAnchor = c.ratios['ours / anchor-rnnoise'];
   const bases = (x: Record<CostBasis, Spread> | undefined, d = 2): string =>
-    x ? `${cell(x.audioThread, d)}× audio-thread CPU; ${cell(x.rendererCpu, d)}× all renderer threads; ${cell(x.wall, d)}× wall clock` : 'n/a';
+    x
+      ? `${cell(x.audioThread, d)}× audio-thread CPU; ${cell(x.rendererCpu, d)}× all renderer threads; ${cell(x.wall, d)}× wall clock`
+      : 'n/a';
   const offline64 = r.p3.offline.find((row) => row.n === TARGETS.capacityTracks);
   const maxRealTime = r.p3.offline.filter((row) => row.rtf.median >= 1).reduce((n, row) => Math.max(n, row.n), 0);
   const maxRealTimeCpu = r.p3.offline.filter((row) => row.rtfCpu.median >= 1).reduce((n, row) => Math.max(n, row.n), 0);
@@ -235,8 +247,14 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
     heap === null && rss === null ? null : (heap === null || heap.delta < FLAT_HEAP_BYTES) && (rss === null || rss.delta < FLAT_RSS_BYTES);
   // The long render makes a new OfflineAudioContext per chunk. Only growth beyond what the raw
   // bench worklet shows over the same renders (an AudioWorklet without lk-denoise) is ours.
-  const beyondRaw: Growth | null = brLongRss && rawLongRss ? { delta: brLongRss.delta - rawLongRss.delta, slope: brLongRss.slope - rawLongRss.slope } : brLongRss;
-  const memoryFlat = [flat(nodeCycHeap, nodeCycRss), flat(nodeLongHeap, nodeLongRss), flat(brCycHeap, brCycRss), flat(brLongHeap, beyondRaw)];
+  const beyondRaw: Growth | null =
+    brLongRss && rawLongRss ? { delta: brLongRss.delta - rawLongRss.delta, slope: brLongRss.slope - rawLongRss.slope } : brLongRss;
+  const memoryFlat = [
+    flat(nodeCycHeap, nodeCycRss),
+    flat(nodeLongHeap, nodeLongRss),
+    flat(brCycHeap, brCycRss),
+    flat(brLongHeap, beyondRaw),
+  ];
 
   const q = r.quality.summary;
   const qOurs = q.overall['ours-worklet'];
@@ -252,7 +270,8 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   out.push(
     `Generated by \`${m.command}\` on ${m.date.slice(0, 10)} (${m.date}). The whole run took ${fmt(m.totalSeconds / 60, 1)} min. ` +
       `Every figure comes from this one run, with the engines measured side by side. The machine is shared and has ${m.cores} cores, so costs are medians over repetitions, shown as "median (min–max)". ` +
-      `Read them as ratios, not absolutes. Raw data: [${links.json}](${links.json}).` + (m.quick ? ' **This is a --quick smoke run: few repetitions, short renders, part of the corpus.**' : ''),
+      `Read them as ratios, not absolutes. Raw data: [${links.json}](${links.json}).` +
+      (m.quick ? ' **This is a --quick smoke run: few repetitions, short renders, part of the corpus.**' : ''),
   );
   out.push('');
   out.push('## Machine');
@@ -265,7 +284,12 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
         ['OS', m.os],
         ['Node', m.node],
         ['Chromium', m.chromium ?? 'n/a'],
-        ['Packages', Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')],
+        [
+          'Packages',
+          Object.entries(m.packages)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        ],
         ['Load average (1 min)', `${fmt(m.loadAverage.start, 2)} at start, ${fmt(m.loadAverage.end, 2)} at the end`],
         ['Speech corpus', `${m.corpus.note}: ${m.corpus.clips.join(', ')}`],
       ],
@@ -279,24 +303,46 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
     table(
       ['target', 'measured', 'status'],
       [
-        [`P1: ours ≤ ${TARGETS.costOverRaw}× the raw engine (Chromium, OfflineAudioContext; judged on audio-thread CPU)`, bases(oursRaw), status(oursRaw ? oursRaw.audioThread.median <= TARGETS.costOverRaw : null)],
-        ['P1: ours cheaper than the anchor RnnoiseWorkletNode (judged on audio-thread CPU)', bases(oursAnchor), status(oursAnchor ? oursAnchor.audioThread.median < 1 : null)],
+        [
+          `P1: ours ≤ ${TARGETS.costOverRaw}× the raw engine (Chromium, OfflineAudioContext; judged on audio-thread CPU)`,
+          bases(oursRaw),
+          status(oursRaw ? oursRaw.audioThread.median <= TARGETS.costOverRaw : null),
+        ],
+        [
+          'P1: ours cheaper than the anchor RnnoiseWorkletNode (judged on audio-thread CPU)',
+          bases(oursAnchor),
+          status(oursAnchor ? oursAnchor.audioThread.median < 1 : null),
+        ],
         [
           `P1 (Node): DSP core ≤ ${TARGETS.costOverRaw}× the raw engine loop`,
           `${cell(r.p1.node.pipelineOverRaw.cpu, 2)}× process CPU; ${cell(r.p1.node.pipelineOverRaw.wall, 2)}× wall clock`,
           status(r.p1.node.pipelineOverRaw.cpu.median <= TARGETS.costOverRaw),
         ],
-        [`P2: added delay ${TARGETS.delayOurs} samples`, `ours ${fmt(delayOurs, 0)}, anchor ${fmt(delayAnchor, 0)}`, status(delayOurs === undefined ? null : delayOurs === TARGETS.delayOurs)],
+        [
+          `P2: added delay ${TARGETS.delayOurs} samples`,
+          `ours ${fmt(delayOurs, 0)}, anchor ${fmt(delayAnchor, 0)}`,
+          status(delayOurs === undefined ? null : delayOurs === TARGETS.delayOurs),
+        ],
         [
           `P3: ≥ ${TARGETS.capacityTracks} tracks faster than real time (one OfflineAudioContext, one audio thread)`,
           offline64
             ? `at ${TARGETS.capacityTracks} tracks: real-time factor ${cell(offline64.rtfCpu, 2)} on audio-thread CPU time, ${cell(offline64.rtf, 2)} on wall-clock time on this shared machine. On CPU time, faster than real time up to ${maxRealTimeCpu} tracks of the N tried; on wall-clock time, up to ${maxRealTime}`
             : `N=${TARGETS.capacityTracks} not run; up to ${maxRealTimeCpu} tracks on CPU time`,
-          offline64 ? (offline64.rtfCpu.median >= 1 ? (offline64.rtf.median >= 1 ? '**met**' : '**met** on CPU time; wall clock missed under load') : '**missed**') : status(null),
+          offline64
+            ? offline64.rtfCpu.median >= 1
+              ? offline64.rtf.median >= 1
+                ? '**met**'
+                : '**met** on CPU time; wall clock missed under load'
+              : '**missed**'
+            : status(null),
         ],
         [
           `P3 (live AudioContext): ${TARGETS.capacityTracks} tracks without underruns`,
-          live64 ? (live64.ok ? `${live64.underrunEvents} underrun events, ${fmt(live64.underrunMs, 0)} ms missing of ${fmt(live64.playedMs, 0)} ms` : live64.detail) : 'not run',
+          live64
+            ? live64.ok
+              ? `${live64.underrunEvents} underrun events, ${fmt(live64.underrunMs, 0)} ms missing of ${fmt(live64.playedMs, 0)} ms`
+              : live64.detail
+            : 'not run',
           status(live64 && live64.ok ? live64.underrunEvents === 0 : null),
         ],
         [
@@ -322,9 +368,9 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
     `Each engine renders the same ${fmt(c.timedSeconds, 1)} s of noisy speech (${fmt(c.framesPerRender, 0)} frames of 10 ms) alone in an OfflineAudioContext, ${c.reps} times. The engines take turns, and the order rotates each repetition. ` +
       'Every render pauses at sample 1024 (the anchor compiles its wasm asynchronously in each node), and only the rest is timed. ' +
       '"raw" is a bench worklet that calls `rnnoise_process_frame` straight from `process()`, with int16 scaling in and out and nothing else: no reframing FIFO, no input checks, no dry path, no stats. That is the floor. "core" is our DSP core (DenoisePipeline around RnnoiseEngine) in a bare bench worklet, without the product processor around it. "none" is a GainNode: what the graph itself costs. Every RNNoise here runs the same `rnnoise_simd.wasm`. ' +
-        'Cost is counted three ways. **Audio-thread CPU** is the CPU time of the render thread, from /proc/<pid>/task/<tid>/schedstat of the renderer; it is the real-time budget, and load from other processes hardly moves it. ' +
-        `All renderer threads adds background work, mostly V8 compiling the worklet JS again for each new AudioWorkletGlobalScope: in this run ${fmt(backgroundMs('ours'), 0)} ms per render for ours and ${fmt(backgroundMs('raw'), 0)} ms for raw (median of renderer CPU minus audio-thread CPU), a one-off per context that weighs most on short renders. ` +
-        'Wall clock is what the render took on this shared machine. The targets are judged on audio-thread CPU.',
+      'Cost is counted three ways. **Audio-thread CPU** is the CPU time of the render thread, from /proc/<pid>/task/<tid>/schedstat of the renderer; it is the real-time budget, and load from other processes hardly moves it. ' +
+      `All renderer threads adds background work, mostly V8 compiling the worklet JS again for each new AudioWorkletGlobalScope: in this run ${fmt(backgroundMs('ours'), 0)} ms per render for ours and ${fmt(backgroundMs('raw'), 0)} ms for raw (median of renderer CPU minus audio-thread CPU), a one-off per context that weighs most on short renders. ` +
+      'Wall clock is what the render took on this shared machine. The targets are judged on audio-thread CPU.',
   );
   out.push('');
   out.push(
@@ -353,7 +399,13 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
       ['path (Node)', 'CPU µs / frame', '× raw (CPU)', 'wall µs / frame', '× raw (wall)'],
       [
         ['raw exports loop (scaling in and out)', cell(n.rawUs.cpu, 1), '1', cell(n.rawUs.wall, 1), '1'],
-        ['RnnoiseEngine.processFrame (our adapter)', cell(n.adapterUs.cpu, 1), cell(n.adapterOverRaw.cpu, 3), cell(n.adapterUs.wall, 1), cell(n.adapterOverRaw.wall, 3)],
+        [
+          'RnnoiseEngine.processFrame (our adapter)',
+          cell(n.adapterUs.cpu, 1),
+          cell(n.adapterOverRaw.cpu, 3),
+          cell(n.adapterUs.wall, 1),
+          cell(n.adapterOverRaw.wall, 3),
+        ],
         [
           'DenoisePipeline in 128-sample blocks (the DSP core the worklet and the CLI run)',
           cell(n.pipelineUs.cpu, 1),
@@ -372,7 +424,7 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   out.push('## P2: added delay');
   out.push('');
   out.push(
-    'The delay is measured by cross-correlating each engine\'s output with its input (`alignByXcorr` from tools/testing/metrics.ts, on a 4 s window starting at 1 s, searching ±4800 samples). Samples are at 48 kHz.',
+    "The delay is measured by cross-correlating each engine's output with its input (`alignByXcorr` from tools/testing/metrics.ts, on a 4 s window starting at 1 s, searching ±4800 samples). Samples are at 48 kHz.",
   );
   out.push('');
   const delayNote: Record<string, string> = {
@@ -381,7 +433,12 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
     'anchor-speex': 'Speex preprocessor, 128-sample frames',
     raw: 'the floor worklet has no FIFO, so it outputs each frame one frame late: 480 + 480',
   };
-  out.push(table(['engine', 'delay (samples)', 'ms', 'note'], Object.entries(r.p2.measured).map(([e, d]) => [e, fmt(d, 0), fmt(d / 48, 2), delayNote[e] ?? ''])));
+  out.push(
+    table(
+      ['engine', 'delay (samples)', 'ms', 'note'],
+      Object.entries(r.p2.measured).map(([e, d]) => [e, fmt(d, 0), fmt(d / 48, 2), delayNote[e] ?? '']),
+    ),
+  );
   out.push('');
 
   // P3
@@ -390,18 +447,35 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   out.push(
     `N of our nodes share one OfflineAudioContext, each fed its own looping source and all summed into the destination. The timed part is ${fmt(r.p3.offlineSeconds, 1)} s, repeated ${r.p3.reps} times; the N take turns and their order rotates each repetition. ` +
       'The real-time factor is audio seconds rendered per second: at or above 1, the context keeps up. On audio-thread CPU time it is what one uncontended core gives. On wall-clock time it is what this shared machine gave during the run. One context renders on one thread, so this is capacity per audio thread (per core). ' +
-      "The per-context cap (`maxProcessorsPerContext`) is lifted for this test, so every node runs RNNoise.",
+      'The per-context cap (`maxProcessorsPerContext`) is lifted for this test, so every node runs RNNoise.',
   );
   out.push('');
   out.push(
     table(
-      ['tracks', 'real-time factor (audio-thread CPU)', '… median CI', 'real-time factor (wall clock)', 'audio-thread CPU µs per frame per track', '… median CI', 'graph setup (ms)'],
-      r.p3.offline.map((row) => [String(row.n), cell(row.rtfCpu, 2), ci(row.rtfCpuCi, 2), cell(row.rtf, 2), cell(row.usPerFramePerTrack, 1), ci(row.usPerFramePerTrackCi, 1), fmt(row.setupMs, 0)]),
+      [
+        'tracks',
+        'real-time factor (audio-thread CPU)',
+        '… median CI',
+        'real-time factor (wall clock)',
+        'audio-thread CPU µs per frame per track',
+        '… median CI',
+        'graph setup (ms)',
+      ],
+      r.p3.offline.map((row) => [
+        String(row.n),
+        cell(row.rtfCpu, 2),
+        ci(row.rtfCpuCi, 2),
+        cell(row.rtf, 2),
+        cell(row.usPerFramePerTrack, 1),
+        ci(row.usPerFramePerTrackCi, 1),
+        fmt(row.setupMs, 0),
+      ]),
     ),
   );
   out.push('');
   out.push(
-    `"median CI" is a distribution-free confidence interval for the median (order statistics; its coverage is ${fmt(100 * (r.p3.offline[0]?.rtfCpuCi.coverage ?? NaN), 0)} % with ${r.p3.reps} repetitions). ` + capacityDefaultText(r),
+    `"median CI" is a distribution-free confidence interval for the median (order statistics; its coverage is ${fmt(100 * (r.p3.offline[0]?.rtfCpuCi.coverage ?? NaN), 0)} % with ${r.p3.reps} repetitions). ` +
+      capacityDefaultText(r),
   );
   out.push('');
   const anyLive = r.p3.live.some((l) => l.ok);
@@ -420,8 +494,17 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
         l.ok ? fmt(l.underrunMs, 0) : 'n/a',
         l.ok ? fmt(l.playedMs, 0) : 'n/a',
         fmt(l.clockRate, 3),
-        Object.keys(l.bypassed).length ? Object.entries(l.bypassed).map(([k, v]) => `${v} ${k}`).join(', ') : '0',
-        l.errors.length ? l.errors.map((e) => e.replace(/\|/g, '/')).join('; ').slice(0, 120) : '',
+        Object.keys(l.bypassed).length
+          ? Object.entries(l.bypassed)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ')
+          : '0',
+        l.errors.length
+          ? l.errors
+              .map((e) => e.replace(/\|/g, '/'))
+              .join('; ')
+              .slice(0, 120)
+          : '',
       ]),
     ),
   );
@@ -437,20 +520,20 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   );
   out.push('');
   // `per`: the trend's unit, and how many of the samples' `at` units (cycles, audio seconds) it spans.
-  const gRow = (label: string, first: number | null | undefined, last: number | null | undefined, g: Growth | null, per: [string, number]): string[] => [
-    label,
-    mb(first),
-    mb(last),
-    g ? signedMb(g.delta) : 'n/a',
-    g ? `${signedMb(g.slope * per[1])} MB / ${per[0]}` : 'n/a',
-  ];
+  const gRow = (
+    label: string,
+    first: number | null | undefined,
+    last: number | null | undefined,
+    g: Growth | null,
+    per: [string, number],
+  ): string[] => [label, mb(first), mb(last), g ? signedMb(g.delta) : 'n/a', g ? `${signedMb(g.slope * per[1])} MB / ${per[0]}` : 'n/a'];
   const PER_100_CYCLES: [string, number] = ['100 cycles', 100];
   const PER_10_MIN: [string, number] = ['10 min audio', 600];
   const nc = r.p4.nodeCycles;
   const nl = r.p4.nodeLong;
   const bc = r.p4.browserCycles;
   const bl = r.p4.browserLong.ours;
-  const firstLast = <T,>(xs: readonly T[]): [T | undefined, T | undefined] => [xs[0], xs[xs.length - 1]];
+  const firstLast = <T>(xs: readonly T[]): [T | undefined, T | undefined] => [xs[0], xs[xs.length - 1]];
   const [nc0, nc1] = firstLast(nc.samples);
   const [nl0, nl1] = firstLast(nl.samples);
   const [bc0, bc1] = firstLast(bc.samples);
@@ -459,16 +542,40 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
     table(
       ['run', 'first (MB)', 'last (MB)', 'growth after warm-up (MB)', 'trend'],
       [
-        gRow(`Node: ${nc.cycles} × RnnoiseEngine + DenoisePipeline create/run/destroy, heap`, nc0?.heapUsedBytes, nc1?.heapUsedBytes, nodeCycHeap, PER_100_CYCLES),
+        gRow(
+          `Node: ${nc.cycles} × RnnoiseEngine + DenoisePipeline create/run/destroy, heap`,
+          nc0?.heapUsedBytes,
+          nc1?.heapUsedBytes,
+          nodeCycHeap,
+          PER_100_CYCLES,
+        ),
         gRow('… process RSS', nc0?.rssBytes, nc1?.rssBytes, nodeCycRss, PER_100_CYCLES),
-        gRow(`Node: one DenoisePipeline for ${fmt(nl.audioSeconds / 60, 0)} min of audio, heap`, nl0?.heapUsedBytes, nl1?.heapUsedBytes, nodeLongHeap, PER_10_MIN),
+        gRow(
+          `Node: one DenoisePipeline for ${fmt(nl.audioSeconds / 60, 0)} min of audio, heap`,
+          nl0?.heapUsedBytes,
+          nl1?.heapUsedBytes,
+          nodeLongHeap,
+          PER_10_MIN,
+        ),
         gRow('… process RSS', nl0?.rssBytes, nl1?.rssBytes, nodeLongRss, PER_10_MIN),
-        gRow(`Chromium: ${bc.cycles} × NoiseCancellation create → ready → close → closed (one AudioContext), page JS heap`, bc0?.jsHeapBytes, bc1?.jsHeapBytes, brCycHeap, PER_100_CYCLES),
+        gRow(
+          `Chromium: ${bc.cycles} × NoiseCancellation create → ready → close → closed (one AudioContext), page JS heap`,
+          bc0?.jsHeapBytes,
+          bc1?.jsHeapBytes,
+          brCycHeap,
+          PER_100_CYCLES,
+        ),
         gRow('… renderer RSS', bc0?.rendererRssBytes, bc1?.rendererRssBytes, brCycRss, PER_100_CYCLES),
         ...LONG_KINDS.flatMap((k) => {
           const [l0, l1] = firstLast(r.p4.browserLong[k].samples);
           return [
-            gRow(`Chromium: ${bl.chunks} × ${fmt(bl.chunkSeconds, 0)} s offline renders, each a new OfflineAudioContext, through ${LONG_LABELS[k]}, page JS heap`, l0?.jsHeapBytes, l1?.jsHeapBytes, longHeap(k), perContexts),
+            gRow(
+              `Chromium: ${bl.chunks} × ${fmt(bl.chunkSeconds, 0)} s offline renders, each a new OfflineAudioContext, through ${LONG_LABELS[k]}, page JS heap`,
+              l0?.jsHeapBytes,
+              l1?.jsHeapBytes,
+              longHeap(k),
+              perContexts,
+            ),
             gRow('… renderer RSS', l0?.rendererRssBytes, l1?.rendererRssBytes, longRss(k), perContexts),
           ];
         }),
@@ -483,7 +590,7 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
       `It runs three times in this run, each in a new browser context: through NoiseCancellation, through the raw bench worklet (an AudioWorklet without lk-denoise) and through a GainNode (no AudioWorklet). ` +
       `Renderer RSS after warm-up changed by ${LONG_KINDS.map((k) => `${signedMb(longRss(k)?.delta ?? NaN)} MB (${LONG_LABELS[k]})`).join(', ')}, ` +
       `that is ${LONG_KINDS.map((k) => `${signedMb((longRss(k)?.slope ?? NaN) * bl.chunkSeconds)} MB per context (${k})`).join(', ')}. ` +
-      'An hour of distinct audio through one long-lived pipeline is the soak\'s (`npm run soak`, tools/soak/results.json). ' +
+      "An hour of distinct audio through one long-lived pipeline is the soak's (`npm run soak`, tools/soak/results.json). " +
       `Growth beyond the raw worklet's is what lk-denoise adds: ${beyondRaw ? signedMb(beyondRaw.delta) : 'n/a'} MB, which the target row judges against the 32 MB bound. ` +
       `Chromium long render: ${bl.framesProcessed} frames counted by the processors (stats arrive once a second, so the last partial second of each chunk is not counted), ${bl.bypassed} chunks bypassed, ${fmt(bl.renderMs.reduce((a, b) => a + b, 0) / 1000, 1)} s of rendering in all.`,
   );
@@ -519,18 +626,35 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
   out.push('');
   out.push(
     `Corpus: ${m.corpus.clips.length} speech clips (${m.corpus.note}) × ${q.noises.length} seeded noises × SNR ${q.snrs.join('/')} dB at 48 kHz (tools/bench/corpus.ts). ${r.quality.items.length / q.engines.length} of its ${r.quality.plannedItems ?? r.quality.items.length / q.engines.length} items were scored, ${fmt(r.quality.seconds, 0)} s of audio per engine` +
-      (r.quality.stoppedEarly ? ' (**the run reached its time budget and stopped after whole batches; the corpus runs clip by clip, so the missing items are the last clips**)' : '') +
+      (r.quality.stoppedEarly
+        ? ' (**the run reached its time budget and stopped after whole batches; the corpus runs clip by clip, so the missing items are the last clips**)'
+        : '') +
       '. ' +
       'All engines process the same mixtures in this run. "ours (CLI)" is the offline path (`denoiseAudio`, Node DSP core). "ours (worklet)" and the two anchor nodes render together in one OfflineAudioContext in Chromium. "passthrough" is the unprocessed mixture, the zero line. ' +
-      `Outputs are aligned to the mixture by cross-correlation first. Each engine's lag is found once with \`alignByXcorr\` (${Object.entries(r.quality.nominalLags).map(([e, l]) => `${e} ${l}`).join(', ')}), then refined per item within ±16 samples. ` +
+      `Outputs are aligned to the mixture by cross-correlation first. Each engine's lag is found once with \`alignByXcorr\` (${Object.entries(
+        r.quality.nominalLags,
+      )
+        .map(([e, l]) => `${e} ${l}`)
+        .join(', ')}), then refined per item within ±16 samples. ` +
       `${lagCheckText(r)} ` +
       `The first ${r.quality.skipFrames / 100} s of every item is left out, while RNNoise learns the noise floor. The metrics are those of tools/testing/metrics.ts. Values are means over items, in dB.`,
   );
   out.push('');
-  out.push(table(['engine', 'ΔSI-SDR', 'ΔsegSNR', 'noise cut in pauses', 'speech level change'], q.engines.map((e) => {
-    const o = q.overall[e];
-    return [ENGINE_LABELS[e as QualityEngine], fmt(o?.deltaSiSdr, 2), fmt(o?.deltaSegSnr, 2), fmt(o?.noiseAttenuationDb, 1), fmt(o?.speechLevelChangeDb, 2)];
-  })));
+  out.push(
+    table(
+      ['engine', 'ΔSI-SDR', 'ΔsegSNR', 'noise cut in pauses', 'speech level change'],
+      q.engines.map((e) => {
+        const o = q.overall[e];
+        return [
+          ENGINE_LABELS[e as QualityEngine],
+          fmt(o?.deltaSiSdr, 2),
+          fmt(o?.deltaSegSnr, 2),
+          fmt(o?.noiseAttenuationDb, 1),
+          fmt(o?.speechLevelChangeDb, 2),
+        ];
+      }),
+    ),
+  );
   out.push('');
   const breakdowns: [string, (x: MetricMeans | undefined) => number | undefined, 'noise' | 'snr', number][] = [
     ['ΔSI-SDR (dB) per noise type:', (x) => x?.deltaSiSdr, 'noise', 2],
@@ -550,7 +674,13 @@ export function renderMarkdown(r: Results, links: { costSvg: string; qualitySvg:
       '`npm run bench -- --quick` is a short smoke run that writes to `tools/bench/out/`, which git ignores. `npm run bench -- --report-only` regenerates the report from `tools/bench/results.json`.',
   );
   out.push('');
-  out.push('Phase times of this run (s): ' + Object.entries(m.phasesSeconds).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ') + '.');
+  out.push(
+    'Phase times of this run (s): ' +
+      Object.entries(m.phasesSeconds)
+        .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+        .join(', ') +
+      '.',
+  );
   out.push('');
   return out.join('\n');
 }

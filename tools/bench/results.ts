@@ -114,4 +114,3 @@ export interface Results {
     stoppedEarly: boolean;
   };
 }
-

@@ -16,8 +16,30 @@ import { nodeCost, nodeCycles, nodeLongRun } from './node-bench';
 import { buildBenchPage, launchBrowser, openBenchPage, renderOn, servePage, storeSignal, type BenchBrowser } from './browser';
 import type { CyclesResult, EngineKind, LiveResult, LongRenderKind, RenderResult, StartupResult } from './pages/bench';
 import { measureStrength } from './strength';
-import { coarseLag, DESIGN_LAGS, evaluateAtLag, QUALITY_ENGINES, refineLag, SKIP_FRAMES, summarize, toScore, type ItemScore, type QualityEngine } from './quality';
-import { COST_BASES, type BrowserCost, type CapacityRow, type CostBasis, type DelayResult, type LagCheck, type LiveRow, type LongRenders, type Meta, type Results } from './results';
+import {
+  coarseLag,
+  DESIGN_LAGS,
+  evaluateAtLag,
+  QUALITY_ENGINES,
+  refineLag,
+  SKIP_FRAMES,
+  summarize,
+  toScore,
+  type ItemScore,
+  type QualityEngine,
+} from './quality';
+import {
+  COST_BASES,
+  type BrowserCost,
+  type CapacityRow,
+  type CostBasis,
+  type DelayResult,
+  type LagCheck,
+  type LiveRow,
+  type LongRenders,
+  type Meta,
+  type Results,
+} from './results';
 import { medianCi, pairedRatios, spread, type Spread } from './stats';
 import { writeReport } from './report';
 import { startBlobServer, type BlobServer } from './blob-server';
@@ -28,7 +50,11 @@ const quick = args.includes('--quick');
 const reportOnly = args.includes('--report-only');
 
 const out = quick
-  ? { md: join(ROOT, 'tools/bench/out/BENCHMARKS.md'), json: join(ROOT, 'tools/bench/out/results.json'), charts: join(ROOT, 'tools/bench/out/charts') }
+  ? {
+      md: join(ROOT, 'tools/bench/out/BENCHMARKS.md'),
+      json: join(ROOT, 'tools/bench/out/results.json'),
+      charts: join(ROOT, 'tools/bench/out/charts'),
+    }
   : { md: join(ROOT, 'BENCHMARKS.md'), json: join(ROOT, 'tools/bench/results.json'), charts: join(ROOT, 'tools/bench/charts') };
 
 const cfg = quick
@@ -127,17 +153,27 @@ function spreadOrNaN(values: readonly number[]): Spread {
 
 async function browserCost(page: Page, signal: Float32Array): Promise<{ cost: BrowserCost; delay: DelayResult }> {
   const engines: EngineKind[] = ['raw', 'ours', 'core', 'anchor-rnnoise', 'anchor-speex', 'none'];
-  const us: Record<string, Record<CostBasis, number[]>> = Object.fromEntries(engines.map((e) => [e, { audioThread: [], rendererCpu: [], wall: [] }]));
+  const us: Record<string, Record<CostBasis, number[]>> = Object.fromEntries(
+    engines.map((e) => [e, { audioThread: [], rendererCpu: [], wall: [] }]),
+  );
   const anchorFirstOutput: number[] = [];
   const outputs: Record<string, Float32Array> = {};
   let timedSeconds = 0;
   let oursReported: number | null = null;
   // Warm-up, not counted: the renderer compiles and tiers up the wasm and the worklet JS once.
-  for (const engine of engines) await renderOn(page, { signal: 'cost', seconds: 2, engines: [engine], mix: 'channels', returnSamples: false, waitMs: 300 });
+  for (const engine of engines)
+    await renderOn(page, { signal: 'cost', seconds: 2, engines: [engine], mix: 'channels', returnSamples: false, waitMs: 300 });
   for (let r = 0; r < cfg.costReps; r++) {
     for (let k = 0; k < engines.length; k++) {
       const engine = engines[(r + k) % engines.length] as EngineKind;
-      const res = await renderOn(page, { signal: 'cost', seconds: cfg.costSeconds, engines: [engine], mix: 'channels', returnSamples: r === 0 && engine !== 'none', waitMs: 300 });
+      const res = await renderOn(page, {
+        signal: 'cost',
+        seconds: cfg.costSeconds,
+        engines: [engine],
+        mix: 'channels',
+        returnSamples: r === 0 && engine !== 'none',
+        waitMs: 300,
+      });
       if (res.errors.length) throw new Error(`${engine} render reported errors: ${res.errors.join('; ')}`);
       timedSeconds = res.timedSeconds;
       const frames = timedSeconds * 100;
@@ -154,12 +190,17 @@ async function browserCost(page: Page, signal: Float32Array): Promise<{ cost: Br
   const frames = timedSeconds * 100;
   const get = (e: string, b: CostBasis): number[] => (us[e] as Record<CostBasis, number[]>)[b];
   const ratio = (a: string, b: string): Record<CostBasis, Spread> =>
-    Object.fromEntries(COST_BASES.map((basis) => [basis, spreadOrNaN(pairedRatios(get(a, basis), get(b, basis)))])) as Record<CostBasis, Spread>;
+    Object.fromEntries(COST_BASES.map((basis) => [basis, spreadOrNaN(pairedRatios(get(a, basis), get(b, basis)))])) as Record<
+      CostBasis,
+      Spread
+    >;
   const cost: BrowserCost = {
     reps: cfg.costReps,
     timedSeconds,
     framesPerRender: frames,
-    usPerFrame: Object.fromEntries(engines.map((e) => [e, Object.fromEntries(COST_BASES.map((b) => [b, spreadOrNaN(get(e, b))])) as Record<CostBasis, Spread>])),
+    usPerFrame: Object.fromEntries(
+      engines.map((e) => [e, Object.fromEntries(COST_BASES.map((b) => [b, spreadOrNaN(get(e, b))])) as Record<CostBasis, Spread>]),
+    ),
     ratios: {
       'ours / raw': ratio('ours', 'raw'),
       'ours / anchor-rnnoise': ratio('ours', 'anchor-rnnoise'),
@@ -215,7 +256,9 @@ async function capacityOffline(page: Page): Promise<CapacityRow[]> {
       usPerFramePerTrackCi: medianCi(m.us),
       setupMs: m.setupMs,
     };
-    log(`  offline N=${n}: real-time factor ${row.rtf.median.toFixed(2)} (wall), ${row.rtfCpu.median.toFixed(2)} (audio-thread CPU), ${row.usPerFramePerTrack.median.toFixed(1)} µs per frame per track`);
+    log(
+      `  offline N=${n}: real-time factor ${row.rtf.median.toFixed(2)} (wall), ${row.rtfCpu.median.toFixed(2)} (audio-thread CPU), ${row.usPerFramePerTrack.median.toFixed(1)} µs per frame per track`,
+    );
     return row;
   });
 }
@@ -235,9 +278,17 @@ async function capacityLive(page: Page): Promise<LiveRow[]> {
   const rows: LiveRow[] = [];
   const runs = [...cfg.liveN.map((n) => ({ n, capped: false })), ...cfg.liveCapped.map((n) => ({ n, capped: true }))];
   for (const { n, capped } of runs) {
-    const res: LiveResult = await page.evaluate((req) => window.lkb.live(req), { signal: 'cost', n, seconds: cfg.liveSeconds, warmupSeconds: 1.5, capped });
+    const res: LiveResult = await page.evaluate((req) => window.lkb.live(req), {
+      signal: 'cost',
+      n,
+      seconds: cfg.liveSeconds,
+      warmupSeconds: 1.5,
+      capped,
+    });
     rows.push({ ...res, capped });
-    log(`  live N=${n}${capped ? ' (default cap)' : ''}: ${res.ok ? `${res.underrunEvents} underruns, ${res.underrunMs.toFixed(0)} ms missing of ${res.playedMs.toFixed(0)} ms` : res.detail}, clock ${res.clockRate.toFixed(3)}`);
+    log(
+      `  live N=${n}${capped ? ' (default cap)' : ''}: ${res.ok ? `${res.underrunEvents} underruns, ${res.underrunMs.toFixed(0)} ms missing of ${res.playedMs.toFixed(0)} ms` : res.detail}, clock ${res.clockRate.toFixed(3)}`,
+    );
   }
   return rows;
 }
@@ -307,7 +358,9 @@ async function quality(page: Page, blobs: BlobServer): Promise<Results['quality'
     const ids = batchItems.map((_, i) => `q${first + i}`);
     batchItems.forEach((item, i) => blobs.put(ids[i] as string, item.mixture));
     const longest = Math.max(...batchItems.map((item) => item.mixture.length));
-    const pending = Promise.all(ids.map((id) => page.evaluate(([key, url]) => window.lkb.load(key, url), [id, blobs.url + id] as const))).then(() =>
+    const pending = Promise.all(
+      ids.map((id) => page.evaluate(([key, url]) => window.lkb.load(key, url), [id, blobs.url + id] as const)),
+    ).then(() =>
       renderOn(page, {
         signal: ids[0] as string,
         signals: ids.flatMap((id) => browserEngines.map(() => id)),
@@ -336,7 +389,11 @@ async function quality(page: Page, blobs: BlobServer): Promise<Results['quality'
     }
     await yieldNow();
     const cliOut = batch.items.map((item) => {
-      const cli = denoiseAudio({ sampleRate: 48_000, channels: [item.mixture], format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 } });
+      const cli = denoiseAudio({
+        sampleRate: 48_000,
+        channels: [item.mixture],
+        format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 },
+      });
       return cli.audio.channels[0] as Float32Array;
     });
     lap('cli');
@@ -390,7 +447,11 @@ async function quality(page: Page, blobs: BlobServer): Promise<Results['quality'
     lap('score');
     log(`  quality ${Math.min(specs.length, batch.first + BATCH)}/${specs.length}`);
   }
-  log(`  quality time (s): ${Object.entries(spent).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  log(
+    `  quality time (s): ${Object.entries(spent)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')}`,
+  );
   if (stoppedEarly) log(`  quality stopped at the time budget: ${items.length / QUALITY_ENGINES.length} of ${specs.length} items`);
   return {
     summary: summarize(items, QUALITY_ENGINES),
@@ -419,7 +480,9 @@ async function main(): Promise<void> {
 
   const node = await phase('P1 Node cost', () => nodeCost(costSignal.subarray(0, cfg.nodeCostSeconds * 48_000), cfg.nodeCostReps));
   const nodeCyc = await phase('P4 Node create/destroy', () => nodeCycles(costSignal, cfg.nodeCycles, cfg.nodeCyclesEvery));
-  const nodeLong = await phase('P4 Node long run', () => nodeLongRun(costSignal.subarray(0, 10 * 48_000), cfg.nodeLongSeconds, cfg.nodeLongEvery));
+  const nodeLong = await phase('P4 Node long run', () =>
+    nodeLongRun(costSignal.subarray(0, 10 * 48_000), cfg.nodeLongSeconds, cfg.nodeLongEvery),
+  );
 
   await phase('build bench page', () => buildBenchPage());
   const server = await servePage();
@@ -447,7 +510,13 @@ async function main(): Promise<void> {
       const longPage = await openBenchPage(b, server.url, { newContext: true });
       await storeSignal(longPage, 'long', costSignal.subarray(0, 10 * 48_000));
       browserLong[kind] = await phase(`P4 Chromium long render (${kind})`, () =>
-        longPage.evaluate((req) => window.lkb.longRender(req), { signal: 'long', kind, chunks: cfg.longChunks, chunkSeconds: cfg.longChunkSeconds, every: cfg.longEvery }),
+        longPage.evaluate((req) => window.lkb.longRender(req), {
+          signal: 'long',
+          kind,
+          chunks: cfg.longChunks,
+          chunkSeconds: cfg.longChunkSeconds,
+          every: cfg.longEvery,
+        }),
       );
       await longPage.context().close();
     }
@@ -469,7 +538,10 @@ async function main(): Promise<void> {
       node: process.version,
       chromium: b.version,
       packages: Object.fromEntries(
-        ['@sapphi-red/web-noise-suppressor', 'livekit-client', 'vite', '@playwright/test', 'typescript', 'tsx'].map((p) => [p, packageVersion(p)]),
+        ['@sapphi-red/web-noise-suppressor', 'livekit-client', 'vite', '@playwright/test', 'typescript', 'tsx'].map((p) => [
+          p,
+          packageVersion(p),
+        ]),
       ),
       loadAverage: { start: loadStart, end: os.loadavg()[0] ?? 0 },
       corpus: {
@@ -477,7 +549,9 @@ async function main(): Promise<void> {
         clips: clips.map((c) => c.name),
         note:
           process.env.LK_BENCH_CORPUS_NOTE ??
-          (existsSync(LIBRIVOX_DIR) ? `Debian pocketsphinx-testdata (${LIBRIVOX_DIR})` : 'committed LibriVox excerpt (pocketsphinx-testdata not installed)'),
+          (existsSync(LIBRIVOX_DIR)
+            ? `Debian pocketsphinx-testdata (${LIBRIVOX_DIR})`
+            : 'committed LibriVox excerpt (pocketsphinx-testdata not installed)'),
       },
       phasesSeconds: phases,
       totalSeconds: 0,
@@ -487,7 +561,14 @@ async function main(): Promise<void> {
       meta,
       p1: { node, browser: cost },
       p2: delay,
-      p3: { offline, offlineSeconds: cfg.capacitySeconds, reps: cfg.capacityReps, live, liveSeconds: cfg.liveSeconds, defaultCap: defaultCapFrom(live) },
+      p3: {
+        offline,
+        offlineSeconds: cfg.capacitySeconds,
+        reps: cfg.capacityReps,
+        live,
+        liveSeconds: cfg.liveSeconds,
+        defaultCap: defaultCapFrom(live),
+      },
       p4: { nodeCycles: nodeCyc, nodeLong, browserCycles, browserLong },
       startup,
       quality: q,
@@ -501,7 +582,9 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out.json), { recursive: true });
   writeFileSync(out.json, JSON.stringify(results, null, 1) + '\n');
   writeReport(results, { md: out.md, charts: out.charts, json: out.json });
-  log(`wrote ${relative(ROOT, out.md)}, ${relative(ROOT, out.json)} and ${relative(ROOT, out.charts)}/ in ${results.meta.totalSeconds.toFixed(0)} s`);
+  log(
+    `wrote ${relative(ROOT, out.md)}, ${relative(ROOT, out.json)} and ${relative(ROOT, out.charts)}/ in ${results.meta.totalSeconds.toFixed(0)} s`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -87,7 +87,10 @@ export function strengthMarkdown(r: StrengthResults): string {
     '',
     '| setting | strength | floor (dB) | pause cut (dB) | speech level (dB) |',
     '| --- | --- | --- | --- | --- |',
-    ...r.rows.map((row) => `| ${row.label} | ${row.strength.toFixed(3)} | ${fixed(strengthFloorDb(row.strength))} | ${fixed(row.pauseCutDb)} | ${fixed(row.speechLevelDb, 2)} |`),
+    ...r.rows.map(
+      (row) =>
+        `| ${row.label} | ${row.strength.toFixed(3)} | ${fixed(strengthFloorDb(row.strength))} | ${fixed(row.pauseCutDb)} | ${fixed(row.speechLevelDb, 2)} |`,
+    ),
     '',
     `Reproduce: \`${STRENGTH_COMMAND}\`.`,
     '',

@@ -86,8 +86,12 @@ export function groupedBarChart(spec: BarChartSpec): string {
   // Grid and axis labels.
   for (const t of ticks) {
     const ty = y(t).toFixed(1);
-    out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}" stroke="${t === 0 ? '#444' : '#ddd'}" stroke-width="1"/>`);
-    out.push(`<text x="${margin.left - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle" fill="#333">${escapeXml(fmt(t, 2).replace(/\.?0+$/, '') || '0')}</text>`);
+    out.push(
+      `<line x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}" stroke="${t === 0 ? '#444' : '#ddd'}" stroke-width="1"/>`,
+    );
+    out.push(
+      `<text x="${margin.left - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle" fill="#333">${escapeXml(fmt(t, 2).replace(/\.?0+$/, '') || '0')}</text>`,
+    );
   }
   const midY = margin.top + plotH / 2;
   out.push(`<text transform="translate(16 ${midY}) rotate(-90)" text-anchor="middle" fill="#333">${escapeXml(spec.yLabel)}</text>`);
@@ -101,31 +105,46 @@ export function groupedBarChart(spec: BarChartSpec): string {
       const x = margin.left + ci * groupW + groupW * 0.1 + si * barW;
       const top = Math.min(y(v), y(0));
       const h = Math.max(0.5, Math.abs(y(v) - y(0)));
-      out.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${escapeXml(`${s.name} · ${spec.categories[ci] ?? ''}: ${fmt(v, decimals)}`)}</title></rect>`);
+      out.push(
+        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${escapeXml(`${s.name} · ${spec.categories[ci] ?? ''}: ${fmt(v, decimals)}`)}</title></rect>`,
+      );
       const lo = s.low?.[ci];
       const hi = s.high?.[ci];
       const cx = x + (barW - 1) / 2;
       if (lo !== null && lo !== undefined && hi !== null && hi !== undefined && Number.isFinite(lo) && Number.isFinite(hi)) {
-        out.push(`<line x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${y(lo).toFixed(1)}" y2="${y(hi).toFixed(1)}" stroke="#222" stroke-width="1"/>`);
-        for (const w of [lo, hi]) out.push(`<line x1="${(cx - 3).toFixed(1)}" x2="${(cx + 3).toFixed(1)}" y1="${y(w).toFixed(1)}" y2="${y(w).toFixed(1)}" stroke="#222" stroke-width="1"/>`);
+        out.push(
+          `<line x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${y(lo).toFixed(1)}" y2="${y(hi).toFixed(1)}" stroke="#222" stroke-width="1"/>`,
+        );
+        for (const w of [lo, hi])
+          out.push(
+            `<line x1="${(cx - 3).toFixed(1)}" x2="${(cx + 3).toFixed(1)}" y1="${y(w).toFixed(1)}" y2="${y(w).toFixed(1)}" stroke="#222" stroke-width="1"/>`,
+          );
       }
       if (barW >= 14) {
         const labelY = v >= 0 ? Math.min(y(v), hi !== null && hi !== undefined && Number.isFinite(hi) ? y(hi) : y(v)) - 4 : y(v) + 12;
-        out.push(`<text x="${cx.toFixed(1)}" y="${labelY.toFixed(1)}" text-anchor="middle" font-size="10" fill="#222">${escapeXml(fmt(v, decimals))}</text>`);
+        out.push(
+          `<text x="${cx.toFixed(1)}" y="${labelY.toFixed(1)}" text-anchor="middle" font-size="10" fill="#222">${escapeXml(fmt(v, decimals))}</text>`,
+        );
       }
     });
   });
 
   for (const r of spec.refLines ?? []) {
     const ry = y(r.value).toFixed(1);
-    out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${ry}" y2="${ry}" stroke="#c00" stroke-width="1.5" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${width - margin.right - 4}" y="${(Number(ry) - 5).toFixed(1)}" text-anchor="end" fill="#c00">${escapeXml(r.label)}</text>`);
+    out.push(
+      `<line x1="${margin.left}" x2="${width - margin.right}" y1="${ry}" y2="${ry}" stroke="#c00" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+    );
+    out.push(
+      `<text x="${width - margin.right - 4}" y="${(Number(ry) - 5).toFixed(1)}" text-anchor="end" fill="#c00">${escapeXml(r.label)}</text>`,
+    );
   }
 
   // Category labels.
   spec.categories.forEach((c, ci) => {
     const cx = margin.left + ci * groupW + groupW / 2;
-    out.push(`<text x="${cx.toFixed(1)}" y="${(margin.top + plotH + 18).toFixed(1)}" text-anchor="middle" fill="#222">${escapeXml(c)}</text>`);
+    out.push(
+      `<text x="${cx.toFixed(1)}" y="${(margin.top + plotH + 18).toFixed(1)}" text-anchor="middle" fill="#222">${escapeXml(c)}</text>`,
+    );
   });
 
   // Legend.

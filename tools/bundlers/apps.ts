@@ -63,7 +63,9 @@ function run(cmd: string, args: string[], cwd: string): Promise<void> {
     child.stderr.on('data', (c: Buffer) => out.push(c));
     child.on('error', fail);
     child.on('close', (code) =>
-      code === 0 ? done() : fail(new Error(`${cmd} ${args.join(' ')} in ${cwd} exited ${code}:\n${Buffer.concat(out).toString().slice(-4000)}`)),
+      code === 0
+        ? done()
+        : fail(new Error(`${cmd} ${args.join(' ')} in ${cwd} exited ${code}:\n${Buffer.concat(out).toString().slice(-4000)}`)),
     );
   });
 }

@@ -45,12 +45,17 @@ describe('admin endpoint', () => {
     const b = await connect('admin-r1', 'b');
     const res = await fetch(`${server.httpUrl}/admin/rooms`, { headers: { authorization: `Bearer ${SECRET}` } });
     const { rooms } = (await res.json()) as { rooms: { name: string; participants: { identity: string }[] }[] };
-    expect(rooms.find((r) => r.name === 'admin-r1')?.participants.map((p) => p.identity).sort()).toEqual(['a', 'b']);
+    expect(
+      rooms
+        .find((r) => r.name === 'admin-r1')
+        ?.participants.map((p) => p.identity)
+        .sort(),
+    ).toEqual(['a', 'b']);
     const update = a.messages.find((m) => m.message.case === 'update');
     expect(update?.message.case === 'update' && update.message.value.participants[0]?.identity).toBe('b');
     const join = a.messages.find((m) => m.message.case === 'join');
-    const aVersion = join?.message.case === 'join' ? join.message.value.participant?.version ?? 0 : 0;
-    const bVersion = update?.message.case === 'update' ? update.message.value.participants[0]?.version ?? 0 : 0;
+    const aVersion = join?.message.case === 'join' ? (join.message.value.participant?.version ?? 0) : 0;
+    const bVersion = update?.message.case === 'update' ? (update.message.value.participants[0]?.version ?? 0) : 0;
     expect(bVersion).toBeGreaterThan(aVersion);
     a.ws.close();
     b.ws.close();
@@ -65,7 +70,13 @@ describe('admin endpoint', () => {
     const leave = a.messages.find((m) => m.message.case === 'leave');
     expect(leave?.message.case === 'leave' && leave.message.value.reason).toBe(DisconnectReason.PARTICIPANT_REMOVED);
     await expect
-      .poll(() => b.messages.some((m) => m.message.case === 'update' && m.message.value.participants.some((p) => p.identity === 'a' && p.state === ParticipantInfo_State.DISCONNECTED)))
+      .poll(() =>
+        b.messages.some(
+          (m) =>
+            m.message.case === 'update' &&
+            m.message.value.participants.some((p) => p.identity === 'a' && p.state === ParticipantInfo_State.DISCONNECTED),
+        ),
+      )
       .toBe(true);
     b.ws.close();
     await b.closed;

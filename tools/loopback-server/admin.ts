@@ -63,7 +63,13 @@ async function readParams(req: IncomingMessage, url: URL): Promise<Record<string
   return params;
 }
 
-export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, apiSecret: string, controls: AdminControls): Promise<void> {
+export async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  apiSecret: string,
+  controls: AdminControls,
+): Promise<void> {
   const auth = checkAdminAuth(req, apiSecret);
   if (!auth.ok) return reply(req, res, auth.status, { error: auth.reason });
   const action = url.pathname.slice('/admin/'.length) as AdminAction;

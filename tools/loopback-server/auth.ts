@@ -15,9 +15,7 @@ export interface JoinClaims {
   video: VideoGrant;
 }
 
-export type TokenCheck =
-  | { ok: true; claims: JoinClaims }
-  | { ok: false; status: 401 | 403; reason: string };
+export type TokenCheck = { ok: true; claims: JoinClaims } | { ok: false; status: 401 | 403; reason: string };
 
 function refuse(status: 401 | 403, reason: string): TokenCheck {
   return { ok: false, status, reason };
@@ -41,7 +39,10 @@ function joseCode(e: unknown): string {
 
 export class JoinTokenVerifier {
   private readonly verifier: TokenVerifier;
-  constructor(private readonly apiKey: string, apiSecret: string) {
+  constructor(
+    private readonly apiKey: string,
+    apiSecret: string,
+  ) {
     this.verifier = new TokenVerifier(apiKey, apiSecret);
   }
 

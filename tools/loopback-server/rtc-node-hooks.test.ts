@@ -4,7 +4,16 @@
 // of appearance (#1, #2): the fixture holds no token, and stays the same from run to run.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AudioFrame, AudioStream, FrameProcessor, RoomEvent, dispose, type RemoteTrack, type FrameProcessorCredentials, type FrameProcessorStreamInfo } from '@livekit/rtc-node';
+import {
+  AudioFrame,
+  AudioStream,
+  FrameProcessor,
+  RoomEvent,
+  dispose,
+  type RemoteTrack,
+  type FrameProcessorCredentials,
+  type FrameProcessorStreamInfo,
+} from '@livekit/rtc-node';
 import { startServer, type LoopbackServer } from './server';
 import { publishWithRtcNode, subscribeWithRtcNode, RATE } from './rtc-node-peer';
 
@@ -53,14 +62,26 @@ class RecordingProcessor extends FrameProcessor<AudioFrame> {
     return frame;
   }
   override onStreamInfoUpdated(info: FrameProcessorStreamInfo): void {
-    this.hooks.push({ step: this.step, hook: 'onStreamInfoUpdated', roomName: info.roomName, participantIdentity: info.participantIdentity, publicationSid: this.name('TR', info.publicationSid) });
+    this.hooks.push({
+      step: this.step,
+      hook: 'onStreamInfoUpdated',
+      roomName: info.roomName,
+      participantIdentity: info.participantIdentity,
+      publicationSid: this.name('TR', info.publicationSid),
+    });
   }
   override onStreamInfoCleared(): void {
     this.hooks.push({ step: this.step, hook: 'onStreamInfoCleared' });
   }
   override onCredentialsUpdated(c: FrameProcessorCredentials): void {
     const payload = JSON.parse(Buffer.from(c.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { video?: { room?: string } };
-    this.hooks.push({ step: this.step, hook: 'onCredentialsUpdated', token: this.name('token', c.token), tokenRoom: payload.video?.room ?? '', url: c.url.replace(/:\d+/, ':PORT') });
+    this.hooks.push({
+      step: this.step,
+      hook: 'onCredentialsUpdated',
+      token: this.name('token', c.token),
+      tokenRoom: payload.video?.room ?? '',
+      url: c.url.replace(/:\d+/, ':PORT'),
+    });
   }
   override onCredentialsCleared(): void {
     this.hooks.push({ step: this.step, hook: 'onCredentialsCleared' });
@@ -111,7 +132,9 @@ describe('rtc-node FrameProcessor hook sequence (the reference for TrackBinding)
     }
     const recorded = JSON.stringify(proc.hooks, null, 2) + '\n';
     if (process.env.LK_RECORD_FIXTURES === '1') writeFileSync(FIXTURE, recorded);
-    console.log(`rtc-node hooks:\n${proc.hooks.map((h) => `${h.step}: ${h.hook}${'publicationSid' in h ? ` ${h.participantIdentity} ${h.publicationSid} in ${h.roomName}` : ''}${'token' in h ? ` ${h.token} for ${h.tokenRoom}` : ''}`).join('\n')}`);
+    console.log(
+      `rtc-node hooks:\n${proc.hooks.map((h) => `${h.step}: ${h.hook}${'publicationSid' in h ? ` ${h.participantIdentity} ${h.publicationSid} in ${h.roomName}` : ''}${'token' in h ? ` ${h.token} for ${h.tokenRoom}` : ''}`).join('\n')}`,
+    );
     expect(JSON.parse(recorded)).toEqual(JSON.parse(readFileSync(FIXTURE, 'utf8')));
   });
 });

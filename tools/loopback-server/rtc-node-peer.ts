@@ -85,7 +85,11 @@ export async function subscribeWithRtcNode(url: string, token: string, identity:
 }
 
 /** Reads `seconds` of a remote track as 48 kHz mono float through AudioStream. */
-export async function recordWithAudioStream(track: RemoteTrack, seconds: number, options: { noiseCancellation?: FrameProcessor<AudioFrame> } = {}): Promise<Float32Array> {
+export async function recordWithAudioStream(
+  track: RemoteTrack,
+  seconds: number,
+  options: { noiseCancellation?: FrameProcessor<AudioFrame> } = {},
+): Promise<Float32Array> {
   const stream = new AudioStream(track, { sampleRate: RATE, numChannels: 1, ...options });
   const out = new Float32Array(Math.round(seconds * RATE));
   let filled = 0;

@@ -25,7 +25,13 @@ describe('rtc-node publisher to rtc-node subscriber through the loopback server'
     try {
       const { publication } = await sub.track;
       expect(publication.sid).toBe(pub.trackSid);
-      expect(server.listRooms().find((r) => r.name === 'rtc-node')?.participants.find((p) => p.identity === 'speaker')?.tracks.map((t) => t.sid)).toEqual([pub.trackSid]);
+      expect(
+        server
+          .listRooms()
+          .find((r) => r.name === 'rtc-node')
+          ?.participants.find((p) => p.identity === 'speaker')
+          ?.tracks.map((t) => t.sid),
+      ).toEqual([pub.trackSid]);
       // The speech loops, so any 5 s received hold one whole 4 s pass; find it by correlation.
       const heard = await recordWithAudioStream((await sub.track).track, 5);
       const aligned = alignByXcorr(speech, heard, RATE); // up to 1 s of network + jitter-buffer delay
@@ -36,7 +42,9 @@ describe('rtc-node publisher to rtc-node subscriber through the loopback server'
       expect(shape).toBeGreaterThan(0.8);
       // Opus keeps the level within about 1 dB; a dropped channel or gain bug is off by 6 dB or more.
       expect(Math.abs(levelDb)).toBeLessThan(3);
-      console.log(`rtc-node -> rtc-node: block correlation ${shape.toFixed(3)} (global ${aligned.peak.toFixed(3)}), level ${levelDb.toFixed(2)} dB, lag ${(aligned.lag / 48).toFixed(1)} ms`);
+      console.log(
+        `rtc-node -> rtc-node: block correlation ${shape.toFixed(3)} (global ${aligned.peak.toFixed(3)}), level ${levelDb.toFixed(2)} dB, lag ${(aligned.lag / 48).toFixed(1)} ms`,
+      );
     } finally {
       await pub.stop();
       await sub.leave();

@@ -13,7 +13,9 @@ import { CandidatePolicy } from './candidates';
 const KEY = 'testkey';
 const SECRET = 'test-secret-that-is-long-enough-0123456789';
 
-async function token(opts: { room?: string; identity?: string; ttl?: number | string; roomJoin?: boolean; key?: string; secret?: string } = {}): Promise<string> {
+async function token(
+  opts: { room?: string; identity?: string; ttl?: number | string; roomJoin?: boolean; key?: string; secret?: string } = {},
+): Promise<string> {
   const at = new AccessToken(opts.key ?? KEY, opts.secret ?? SECRET, { identity: opts.identity ?? 'alice', ttl: opts.ttl ?? 60 });
   at.addGrant({ roomJoin: opts.roomJoin ?? true, room: opts.room ?? 'r1' });
   return at.toJwt();
@@ -28,7 +30,11 @@ describe('token verification', () => {
   });
 
   it('refuses a missing token with 401', async () => {
-    expect(await verifier.check(undefined)).toEqual({ ok: false, status: 401, reason: 'missing token: neither an access_token query parameter nor an Authorization: Bearer header' });
+    expect(await verifier.check(undefined)).toEqual({
+      ok: false,
+      status: 401,
+      reason: 'missing token: neither an access_token query parameter nor an Authorization: Bearer header',
+    });
   });
 
   it('refuses a malformed token with 401 naming it malformed', async () => {
@@ -56,7 +62,11 @@ describe('token verification', () => {
   });
 
   it('refuses a token without the roomJoin grant with 403', async () => {
-    expect(await verifier.check(await token({ roomJoin: false }))).toMatchObject({ ok: false, status: 403, reason: 'token lacks the roomJoin grant' });
+    expect(await verifier.check(await token({ roomJoin: false }))).toMatchObject({
+      ok: false,
+      status: 403,
+      reason: 'token lacks the roomJoin grant',
+    });
   });
 
   it('refuses a token for another room with 403 naming both rooms', async () => {
@@ -73,9 +83,17 @@ describe('token verification', () => {
 
 describe('SDP patches', () => {
   const sdp = [
-    'v=0', 'o=- 1 1 IN IP4 0.0.0.0', 's=-', 't=0 0',
-    'm=audio 0 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=inactive',
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:1', 'a=sendonly', 'a=msid:stream track-cid',
+    'v=0',
+    'o=- 1 1 IN IP4 0.0.0.0',
+    's=-',
+    't=0 0',
+    'm=audio 0 UDP/TLS/RTP/SAVPF 111',
+    'a=mid:0',
+    'a=inactive',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+    'a=mid:1',
+    'a=sendonly',
+    'a=msid:stream track-cid',
     'a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host',
     'a=candidate:2 1 udp 2130706431 192.0.2.7 50001 typ host',
     'a=candidate:3 1 udp 2130706431 abc.local 50002 typ host',
@@ -112,8 +130,14 @@ describe('SDP patches', () => {
 
 describe('candidate address policy', () => {
   it('binds ICE to 127.0.0.1 when loopback only, and to every interface with extra addresses', () => {
-    expect(new CandidatePolicy().iceBinding()).toEqual({ iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1' } });
-    expect(new CandidatePolicy(['10.213.0.1']).iceBinding()).toEqual({ iceAdditionalHostAddresses: ['127.0.0.1', '10.213.0.1'], iceInterfaceAddresses: undefined });
+    expect(new CandidatePolicy().iceBinding()).toEqual({
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceInterfaceAddresses: { udp4: '127.0.0.1' },
+    });
+    expect(new CandidatePolicy(['10.213.0.1']).iceBinding()).toEqual({
+      iceAdditionalHostAddresses: ['127.0.0.1', '10.213.0.1'],
+      iceInterfaceAddresses: undefined,
+    });
   });
 
   it('reads a comma or space separated list (CLI and environment form)', () => {
@@ -131,7 +155,10 @@ describe('config switch', () => {
   it('targets a real server only when all three LIVEKIT_* variables are set', () => {
     expect(resolveTarget({})).toEqual({ kind: 'loopback', apiKey: DEV_API_KEY, apiSecret: DEV_API_SECRET });
     expect(resolveTarget({ LIVEKIT_URL: 'wss://x', LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 's' })).toEqual({
-      kind: 'real', url: 'wss://x', apiKey: 'k', apiSecret: 's',
+      kind: 'real',
+      url: 'wss://x',
+      apiKey: 'k',
+      apiSecret: 's',
     });
     expect(resolveTarget({ LIVEKIT_URL: 'wss://x' }).kind).toBe('loopback');
   });
@@ -143,7 +170,15 @@ describe('loopback server over HTTP and WebSocket', () => {
   beforeAll(async () => {
     // Resume off: these checks count sessions right after a socket closes, which a resume window
     // would keep (resume has its own tests in signal.test.ts and e2e/loopback-server/resume.spec.ts).
-    server = await startServer({ port: 0, apiKey: KEY, apiSecret: SECRET, resumeWindowSeconds: 0, pingIntervalSeconds: 1, pingTimeoutSeconds: 2, log: (l) => lines.push(l) });
+    server = await startServer({
+      port: 0,
+      apiKey: KEY,
+      apiSecret: SECRET,
+      resumeWindowSeconds: 0,
+      pingIntervalSeconds: 1,
+      pingTimeoutSeconds: 2,
+      log: (l) => lines.push(l),
+    });
   });
   afterAll(async () => {
     await server.stop();
@@ -151,7 +186,10 @@ describe('loopback server over HTTP and WebSocket', () => {
   });
 
   const admin = (path: string, init: RequestInit = {}, secret: string | null = SECRET): Promise<Response> =>
-    fetch(`${server.httpUrl}/admin/${path}`, { ...init, headers: { ...(secret ? { authorization: `Bearer ${secret}` } : {}), 'content-type': 'application/json' } });
+    fetch(`${server.httpUrl}/admin/${path}`, {
+      ...init,
+      headers: { ...(secret ? { authorization: `Bearer ${secret}` } : {}), 'content-type': 'application/json' },
+    });
 
   it('binds to 127.0.0.1 and reports its URL', () => {
     expect(server.url).toBe(`ws://127.0.0.1:${server.port}`);
@@ -179,7 +217,9 @@ describe('loopback server over HTTP and WebSocket', () => {
   });
 
   it.each(['/rtc', '/rtc/v1'])('joins a WebSocket on %s whose token comes only in an Authorization: Bearer header', async (path) => {
-    const ws = new WebSocket(`${server.url}${path}`, { headers: { authorization: `Bearer ${await token({ identity: `bearer-${path.length}` })}` } });
+    const ws = new WebSocket(`${server.url}${path}`, {
+      headers: { authorization: `Bearer ${await token({ identity: `bearer-${path.length}` })}` },
+    });
     const first = await new Promise<SignalResponse>((resolve, reject) => {
       ws.once('message', (d) => resolve(SignalResponse.fromBinary(new Uint8Array(d as Buffer))));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`refused with ${res.statusCode}`)));

@@ -84,7 +84,10 @@ export interface LoopbackServer extends AdminControls {
 }
 
 export class ControlError extends Error {
-  constructor(readonly status: 400 | 404, message: string) {
+  constructor(
+    readonly status: 400 | 404,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -213,7 +216,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
   const controls: AdminControls = {
     kick: (identity, room) => findSession(identity, room).disconnect(DisconnectReason.PARTICIPANT_REMOVED, 'kicked by admin'),
     dropSignal: (identity, room, mode = 'rejoin') => {
-      if (mode === 'resume' && resumeWindowMs <= 0) throw new ControlError(400, 'resume is disabled on this server (resumeWindowSeconds: 0)');
+      if (mode === 'resume' && resumeWindowMs <= 0)
+        throw new ControlError(400, 'resume is disabled on this server (resumeWindowSeconds: 0)');
       findSession(identity, room).dropSignal(mode);
     },
     refreshToken: async (identity, room) => {
@@ -269,7 +273,12 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
         const room = url.searchParams.get('room');
         const identity = url.searchParams.get('identity');
         if (!room || !identity) return reply(req, res, 400, `missing ${!room ? 'room' : 'identity'} query parameter`);
-        const token = await mintToken(apiKey, apiSecret, { room, identity, name: url.searchParams.get('name') ?? undefined, ttlSeconds: devTtl });
+        const token = await mintToken(apiKey, apiSecret, {
+          room,
+          identity,
+          name: url.searchParams.get('name') ?? undefined,
+          ttlSeconds: devTtl,
+        });
         return reply(req, res, 200, { token, url: `ws://127.0.0.1:${port}` });
       }
       if (url.pathname.startsWith('/admin/')) return handleAdmin(req, res, url, apiSecret, controls);
@@ -337,7 +346,11 @@ export async function startServer(options: ServerOptions = {}): Promise<Loopback
           if (typeof target !== 'string') return target.resume(ws, claims, params.publisherOffer);
           // A leave with action RECONNECT makes the client do a full rejoin instead.
           log(`resume of '${claims.identity}' in room '${claims.room}' refused: ${target}; asking for a full rejoin`);
-          const leave = new LeaveRequest({ canReconnect: true, action: LeaveRequest_Action.RECONNECT, reason: DisconnectReason.STATE_MISMATCH });
+          const leave = new LeaveRequest({
+            canReconnect: true,
+            action: LeaveRequest_Action.RECONNECT,
+            reason: DisconnectReason.STATE_MISMATCH,
+          });
           ws.send(new SignalResponse({ message: { case: 'leave', value: leave } }).toBinary());
           ws.close(1000);
           return;

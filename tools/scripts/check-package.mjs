@@ -60,7 +60,9 @@ try {
   for (const p of all) {
     if (p.kind === 'CJSResolvesToESM' && p.resolutionKind === 'node16-cjs') continue;
     const where = p.moduleSpecifier ? ` ('${p.moduleSpecifier}' in ${p.fileName})` : '';
-    problems.push(`attw: ${p.kind}${where} for "${p.entrypoint ?? 'the package'}" under ${p.resolutionKind ?? p.resolutionOption ?? 'every resolution'}`);
+    problems.push(
+      `attw: ${p.kind}${where} for "${p.entrypoint ?? 'the package'}" under ${p.resolutionKind ?? p.resolutionOption ?? 'every resolution'}`,
+    );
   }
   for (const [name, entry] of Object.entries(report.analysis.entrypoints)) {
     for (const [kind, r] of Object.entries(entry.resolutions)) {
@@ -90,8 +92,12 @@ try {
   wav.writeUInt32LE(samples * 2, 40);
   for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
   writeFileSync(join(dir, 'in.wav'), wav);
-  const cli = spawnSync('node', [join(dir, 'package', pkg.bin['lk-denoise']), join(dir, 'in.wav'), join(dir, 'out.wav')], { cwd: dir, encoding: 'utf8' });
-  if (cli.status !== 0 || !existsSync(join(dir, 'out.wav'))) problems.push(`the CLI failed from the unpacked tarball: ${cli.stderr.trim()}`);
+  const cli = spawnSync('node', [join(dir, 'package', pkg.bin['lk-denoise']), join(dir, 'in.wav'), join(dir, 'out.wav')], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  if (cli.status !== 0 || !existsSync(join(dir, 'out.wav')))
+    problems.push(`the CLI failed from the unpacked tarball: ${cli.stderr.trim()}`);
   else console.log(`[check-package] CLI from the unpacked tarball: ${cli.stdout.trim()}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -115,7 +115,12 @@ function onlyInRefusedHandshakeLines(text, value) {
 }
 
 function parseArgs(argv) {
-  const args = { root: 'test-results', ledger: process.env.LK_TOKEN_LEDGER || 'test-results/token-ledger.txt', keep: false, requireTokens: false };
+  const args = {
+    root: 'test-results',
+    ledger: process.env.LK_TOKEN_LEDGER || 'test-results/token-ledger.txt',
+    keep: false,
+    requireTokens: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--root') args.root = argv[++i];
@@ -142,7 +147,9 @@ function main() {
     return 1;
   }
   for (const a of result.allowed) {
-    console.log(`[token-leaks] allowed: ${a.file}: refused ${a.kind} ${a.hash} only in Chromium's console error for the refused WebSocket handshake`);
+    console.log(
+      `[token-leaks] allowed: ${a.file}: refused ${a.kind} ${a.hash} only in Chromium's console error for the refused WebSocket handshake`,
+    );
   }
   if (result.leaks.length === 0) {
     console.log(`[token-leaks] ${summary}`);

@@ -21,8 +21,7 @@ const someReal = LIVEKIT_URL || LIVEKIT_API_KEY || LIVEKIT_API_SECRET;
 const allReal = LIVEKIT_URL && LIVEKIT_API_KEY && LIVEKIT_API_SECRET;
 if (someReal && !allReal) {
   console.warn(
-    '[demo] LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must all be set to use a real server; ' +
-      'using the loopback server.',
+    '[demo] LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must all be set to use a real server; ' + 'using the loopback server.',
   );
 }
 process.env.LK_SERVER_PORT ??= '7880';

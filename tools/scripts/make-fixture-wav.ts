@@ -47,6 +47,15 @@ if (!(seconds > 0)) fail(`--seconds must be positive (was ${seconds})`);
 
 // Long pauses between repetitions give the e2e tests clear speech-free stretches to measure.
 const item = makeNoisySpeech({ seed, noise, snrDb, seconds, sampleRate: 48_000, gapSeconds: 1 });
-writeFileSync(out, encodeWav({ sampleRate: 48_000, channels: [item.mixture], format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 } }));
+writeFileSync(
+  out,
+  encodeWav({
+    sampleRate: 48_000,
+    channels: [item.mixture],
+    format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
+  }),
+);
 const active = item.speechActive.filter(Boolean).length;
-process.stdout.write(`${out}: ${seconds} s of speech + ${noise} noise at ${snrDb} dB SNR (seed ${seed}), ${active}/${item.speechActive.length} frames speech-active\n`);
+process.stdout.write(
+  `${out}: ${seconds} s of speech + ${noise} noise at ${snrDb} dB SNR (seed ${seed}), ${active}/${item.speechActive.length} frames speech-active\n`,
+);

@@ -35,7 +35,14 @@ export function ensureSetup({ browser = true, browsers = ['chromium'] } = {}) {
     run('npm', ['ci']);
   }
   if (!browser) return;
-  const missing = [...new Set(browsers.flatMap((b) => BROWSER_PACKAGES[b]).filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg))];
+  const missing = [
+    ...new Set(
+      browsers
+        .flatMap((b) => BROWSER_PACKAGES[b])
+        .filter(([path]) => !existsSync(path))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   console.log(`[setup] installing Debian packages (apt-get install ${missing.join(' ')})`);

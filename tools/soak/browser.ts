@@ -139,10 +139,16 @@ function rmsOf(x: Float32Array): number {
 async function cycles(alice: Browser, bob: Browser, base: string, server: LoopbackServer) {
   const room = 'soak-cycles';
   const a = await openPage(alice, `${base}/e2e/pages/nc-room.html`, 'document.body.dataset.ready === "true"');
-  await a.evaluate(({ url, token }) => window.nc.join(url, token), { url: server.url, token: await server.mintToken({ room, identity: 'alice' }) });
+  await a.evaluate(({ url, token }) => window.nc.join(url, token), {
+    url: server.url,
+    token: await server.mintToken({ room, identity: 'alice' }),
+  });
   await a.evaluate(() => window.nc.publishMic());
   const b = await openPage(bob, `${base}/tools/soak/cycles.html`, 'document.body.dataset.ready === "true"');
-  await b.evaluate(({ url, token }) => window.soak.join(url, token), { url: server.url, token: await server.mintToken({ room, identity: 'bob' }) });
+  await b.evaluate(({ url, token }) => window.soak.join(url, token), {
+    url: server.url,
+    token: await server.mintToken({ room, identity: 'bob' }),
+  });
   await b.evaluate(() => window.soak.waitForTrack('alice'));
   const cdp = await b.context().newCDPSession(b);
   await cdp.send('Performance.enable');
@@ -163,7 +169,7 @@ async function cycles(alice: Browser, bob: Browser, base: string, server: Loopba
     );
   };
   await take(0);
-  for (let done = 0; done < plan.cycles; ) {
+  for (let done = 0; done < plan.cycles;) {
     const n = Math.min(plan.checkpointEvery, plan.cycles - done);
     done = await b.evaluate((n) => window.soak.cycle('alice', n), n);
     await take(done);
@@ -185,14 +191,20 @@ async function cycles(alice: Browser, bob: Browser, base: string, server: Loopba
     // The same again, each source on its own track clone that is stopped afterwards.
     audioHandlersAfterClones: cloneAfter.audioHandlers,
   };
-  log(`control: ${controlCount} plain MediaStreamAudioSourceNodes moved AudioHandlers ${control.audioHandlersBefore} → ${control.audioHandlersAfter}`);
+  log(
+    `control: ${controlCount} plain MediaStreamAudioSourceNodes moved AudioHandlers ${control.audioHandlersBefore} → ${control.audioHandlersAfter}`,
+  );
   await a.context().close();
   await b.context().close();
   return { renderer, seconds, points, control };
 }
 
 async function offline(bob: Browser, base: string) {
-  const page = await openPage(bob, `${base}/tools/soak/offline.html`, 'document.body.dataset.soakReady === "true" && document.body.dataset.ready === "true"');
+  const page = await openPage(
+    bob,
+    `${base}/tools/soak/offline.html`,
+    'document.body.dataset.soakReady === "true" && document.body.dataset.ready === "true"',
+  );
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const renderer = await rendererPid(bob);
@@ -218,17 +230,32 @@ async function offline(bob: Browser, base: string) {
   const after = await readPage(cdp, renderer.pid, settle);
   if (readings[readings.length - 1]?.render !== renders.length) readings.push({ render: renders.length, reading: after });
   await page.context().close();
-  return { renderer, clipSeconds: clip.length / 48_000, samplesPerRender: samples, seconds: (performance.now() - started) / 1000, renders, readings, before, after };
+  return {
+    renderer,
+    clipSeconds: clip.length / 48_000,
+    samplesPerRender: samples,
+    seconds: (performance.now() - started) / 1000,
+    renders,
+    readings,
+    before,
+    after,
+  };
 }
 
 async function reconnects(alice: Browser, bob: Browser, base: string, server: LoopbackServer) {
   const room = 'soak-reconnect';
   const ready = 'document.body.dataset.ready === "true"';
   const a = await openPage(alice, `${base}/e2e/pages/nc-room.html`, ready);
-  await a.evaluate(({ url, token }) => window.nc.join(url, token), { url: server.url, token: await server.mintToken({ room, identity: 'alice' }) });
+  await a.evaluate(({ url, token }) => window.nc.join(url, token), {
+    url: server.url,
+    token: await server.mintToken({ room, identity: 'alice' }),
+  });
   const sid = await a.evaluate(() => window.nc.publishMic());
   const b = await openPage(bob, `${base}/e2e/pages/nc-room.html`, ready);
-  await b.evaluate(({ url, token }) => window.nc.join(url, token), { url: server.url, token: await server.mintToken({ room, identity: 'bob' }) });
+  await b.evaluate(({ url, token }) => window.nc.join(url, token), {
+    url: server.url,
+    token: await server.mintToken({ room, identity: 'bob' }),
+  });
   await b.waitForFunction(() => window.nc.lifecycle().some((l) => l.startsWith('subscribed alice')), undefined, { timeout: 30_000 });
   await b.evaluate(() => window.nc.startNc({ identity: 'alice', autoClose: false }));
   await b.waitForFunction(
@@ -266,7 +293,13 @@ async function reconnects(alice: Browser, bob: Browser, base: string, server: Lo
       await b.waitForFunction(
         (framesAt) => {
           const s = window.nc.stats();
-          return !!s && s.streamInfo !== null && s.credentialState === 'valid' && s.publicationSid === window.nc.currentSid() && s.framesProcessed > framesAt + 50;
+          return (
+            !!s &&
+            s.streamInfo !== null &&
+            s.credentialState === 'valid' &&
+            s.publicationSid === window.nc.currentSid() &&
+            s.framesProcessed > framesAt + 50
+          );
         },
         framesAt,
         { timeout: 30_000 },
@@ -291,8 +324,22 @@ async function reconnects(alice: Browser, bob: Browser, base: string, server: Lo
         processor.hasInput &&
         stats.publicationSid === bindingSid &&
         stats.credentialState === 'valid';
-      rounds.push({ round, ok, reconnectedMs, metadataMs, audioMs, outRms, listeners, processor, publicationSid: stats.publicationSid, bindingSid, credentialState: stats.credentialState });
-      log(`reconnect ${round}: ${ok ? 'ok' : 'FAILED'}; reconnected ${reconnectedMs.toFixed(0)} ms, metadata ${metadataMs.toFixed(0)} ms, audio ${audioMs.toFixed(0)} ms (rms ${outRms.toFixed(4)})`);
+      rounds.push({
+        round,
+        ok,
+        reconnectedMs,
+        metadataMs,
+        audioMs,
+        outRms,
+        listeners,
+        processor,
+        publicationSid: stats.publicationSid,
+        bindingSid,
+        credentialState: stats.credentialState,
+      });
+      log(
+        `reconnect ${round}: ${ok ? 'ok' : 'FAILED'}; reconnected ${reconnectedMs.toFixed(0)} ms, metadata ${metadataMs.toFixed(0)} ms, audio ${audioMs.toFixed(0)} ms (rms ${outRms.toFixed(4)})`,
+      );
     } catch (e) {
       const error = e instanceof Error ? e.message.split('\n')[0]! : String(e);
       rounds.push({
@@ -334,7 +381,11 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const item = makeNoisySpeech({ seed: 4242, noise: 'pink', snrDb: 10, seconds: 6, speech: loadExcerpt(48_000).subarray(0, 120_000) });
   const wav = join(dir, 'soak-noisy-speech.wav');
-  writeWavFile(wav, { sampleRate: 48_000, channels: [item.mixture], format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 } });
+  writeWavFile(wav, {
+    sampleRate: 48_000,
+    channels: [item.mixture],
+    format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
+  });
 
   const server = await startServer({ port: 0, tokenRefreshIntervalMs: 0 });
   const vite = await startVite();

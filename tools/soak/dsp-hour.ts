@@ -94,7 +94,7 @@ for (let m = 0; m < minutes; m++) {
   if ((m + 1) % 15 === 0 || m + 1 === minutes) checkpoint(m + 1);
 }
 const result = {
-  audioMinutes: (samples / RATE / 60),
+  audioMinutes: samples / RATE / 60,
   blocks: samples / BLOCK,
   expectedFrames: Math.floor(samples / 480),
   frames: channel.stats.frames,

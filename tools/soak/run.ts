@@ -22,7 +22,10 @@ const quick = args.includes('--quick');
 const reportOnly = args.includes('--report-only');
 const plan: SoakPlan = quick
   ? { dspMinutes: 15, browser: { cycles: 100, checkpointEvery: 50, renders: 5, renderSeconds: 20, renderBudgetSeconds: 60, reconnects: 3 } }
-  : { dspMinutes: 60, browser: { cycles: 1000, checkpointEvery: 100, renders: 60, renderSeconds: 60, renderBudgetSeconds: 150, reconnects: 20 } };
+  : {
+      dspMinutes: 60,
+      browser: { cycles: 1000, checkpointEvery: 100, renders: 60, renderSeconds: 60, renderBudgetSeconds: 150, reconnects: 20 },
+    };
 const resultsPath = quick ? join(tmpdir(), 'lk-denoise-soak', 'results.json') : join(ROOT, 'tools/soak/results.json');
 
 /** Runs a child, passes its stderr through, resolves to its stdout's last JSON line. */
@@ -71,7 +74,10 @@ async function main(): Promise<void> {
   const { problems, warnings, summary } = summarizeSoak(plan, dsp, browser);
   const minutes = (Date.now() - started) / 60_000;
   mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, `${JSON.stringify({ when: new Date().toISOString(), minutes, plan, problems, warnings, summary, dsp, browser }, null, 1)}\n`);
+  writeFileSync(
+    resultsPath,
+    `${JSON.stringify({ when: new Date().toISOString(), minutes, plan, problems, warnings, summary, dsp, browser }, null, 1)}\n`,
+  );
   console.log(summary);
   console.log(`\n[soak] done in ${minutes.toFixed(1)} min; raw readings in ${quick ? resultsPath : relative(ROOT, resultsPath)}`);
   report(problems, warnings);

@@ -5,7 +5,10 @@ import type { BrowserSoakResult } from './browser';
 import type { DspHourResult } from './dsp-hour';
 import { summarizeSoak, type SoakPlan } from './summary';
 
-const plan: SoakPlan = { dspMinutes: 60, browser: { cycles: 1000, checkpointEvery: 500, renders: 3, renderSeconds: 60, renderBudgetSeconds: 150, reconnects: 2 } };
+const plan: SoakPlan = {
+  dspMinutes: 60,
+  browser: { cycles: 1000, checkpointEvery: 500, renders: 3, renderSeconds: 60, renderBudgetSeconds: 150, reconnects: 2 },
+};
 
 const MB = 1024 * 1024;
 
@@ -57,7 +60,16 @@ function cleanSoak(handlersPerCycle = 0): { dsp: DspHourResult; browser: Browser
     bindingSid: 'TR_1',
     credentialState: 'valid',
   });
-  const checkpoint = (minute: number) => ({ minute, heapUsed: 5.6 * MB, external: 21 * MB, arrayBuffers: 3 * MB, rss: 88 * MB, wasmMemory: 16 * MB, frames: minute * 6000, wallSeconds: minute * 3 });
+  const checkpoint = (minute: number) => ({
+    minute,
+    heapUsed: 5.6 * MB,
+    external: 21 * MB,
+    arrayBuffers: 3 * MB,
+    rss: 88 * MB,
+    wasmMemory: 16 * MB,
+    frames: minute * 6000,
+    wallSeconds: minute * 3,
+  });
   const dsp: DspHourResult = {
     audioMinutes: 60,
     blocks: 1_350_000,
@@ -81,7 +93,14 @@ function cleanSoak(handlersPerCycle = 0): { dsp: DspHourResult; browser: Browser
       renderer: { pid: 1, how: 'test' },
       seconds: 20,
       points: [0, 500, 1000].map((cycle) => ({ cycle, reading: reading(3 + handlersPerCycle * cycle), counters: counters(cycle) })),
-      control: { sources: 200, audioHandlersBefore: 4, audioHandlersAfter: 204, arrayBufferContentsBefore: 27, arrayBufferContentsAfter: 27, audioHandlersAfterClones: 404 },
+      control: {
+        sources: 200,
+        audioHandlersBefore: 4,
+        audioHandlersAfter: 204,
+        arrayBufferContentsBefore: 27,
+        arrayBufferContentsAfter: 27,
+        audioHandlersAfterClones: 404,
+      },
     },
     offline: {
       renderer: { pid: 2, how: 'test' },
@@ -121,7 +140,10 @@ describe('soak verdict', () => {
     const short = { ...browser.offline.renders[0]!, frames: 5000 };
     browser.offline.renders = [browser.offline.renders[0]!, short, { ...short, frames: 6000, rms: 0.001 }];
     const v = summarizeSoak(plan, dsp, browser);
-    expect(v.problems).toEqual(['offline: render 2 of 3 not clean (5000 of 6000 frames)', 'offline: render 3 of 3 not clean (output RMS 0.0010)']);
+    expect(v.problems).toEqual([
+      'offline: render 2 of 3 not clean (5000 of 6000 frames)',
+      'offline: render 3 of 3 not clean (output RMS 0.0010)',
+    ]);
     expect(v.summary).toContain('1/3 renders clean');
   });
 

@@ -46,7 +46,8 @@ function median(xs: readonly number[]): number {
 function table(title: string, header: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const all = [header, ...rows].map((r) => r.map((c) => fmt(c)));
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]): string => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const line = (r: readonly string[]): string =>
+    `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [`\n${title}`, line(all[0] ?? []), rule, ...all.slice(1).map(line)].join('\n');
 }
@@ -98,16 +99,24 @@ function cyclesPart(plan: SoakPlan, cyc: BrowserSoakResult['cycles'], v: SoakVer
     `control: ${c.sources} plain MediaStreamAudioSourceNodes (no library) on the same track moved Blink AudioHandlers ${c.audioHandlersBefore} → ${c.audioHandlersAfter}, ArrayBufferContents ${c.arrayBufferContentsBefore} → ${c.arrayBufferContentsAfter}; ` +
       `${c.sources} more, each on a track clone stopped after use: AudioHandlers ${c.audioHandlersAfter} → ${c.audioHandlersAfterClones}`,
   );
-  if (last.counters.closedConfirmed !== last.cycle) v.problems.push(`cycles: ${last.counters.closedConfirmed} of ${last.cycle} closes confirmed`);
-  if (last.counters.notRunningEngine !== 0) v.problems.push(`cycles: ${last.counters.notRunningEngine} processors did not run the engine (overload or load failure)`);
-  if (last.counters.roomListeners !== first.counters.roomListeners) v.problems.push(`cycles: room listeners ${first.counters.roomListeners} → ${last.counters.roomListeners}`);
+  if (last.counters.closedConfirmed !== last.cycle)
+    v.problems.push(`cycles: ${last.counters.closedConfirmed} of ${last.cycle} closes confirmed`);
+  if (last.counters.notRunningEngine !== 0)
+    v.problems.push(`cycles: ${last.counters.notRunningEngine} processors did not run the engine (overload or load failure)`);
+  if (last.counters.roomListeners !== first.counters.roomListeners)
+    v.problems.push(`cycles: room listeners ${first.counters.roomListeners} → ${last.counters.roomListeners}`);
   if (last.counters.engineTokenListeners !== first.counters.engineTokenListeners)
     v.problems.push(`cycles: engine token listeners ${first.counters.engineTokenListeners} → ${last.counters.engineTokenListeners}`);
   if (last.counters.lastHasInput) v.problems.push('cycles: the last closed processor still has an input');
-  if (last.reading.jsEventListeners !== first.reading.jsEventListeners) v.problems.push(`cycles: JS event listeners ${first.reading.jsEventListeners} → ${last.reading.jsEventListeners}`);
-  if (last.counters.live.processors > 5) v.problems.push(`cycles: ${last.counters.live.processors} closed NoiseCancellation objects still reachable after GC`);
+  if (last.reading.jsEventListeners !== first.reading.jsEventListeners)
+    v.problems.push(`cycles: JS event listeners ${first.reading.jsEventListeners} → ${last.reading.jsEventListeners}`);
+  if (last.counters.live.processors > 5)
+    v.problems.push(`cycles: ${last.counters.live.processors} closed NoiseCancellation objects still reachable after GC`);
   const handlerGrowth = last.reading.audioHandlers - first.reading.audioHandlers;
-  if (handlerGrowth > HANDLER_LEAK_FRACTION * last.cycle) v.problems.push(`cycles: Blink AudioHandlers ${first.reading.audioHandlers} → ${last.reading.audioHandlers} over ${last.cycle} cycles (an AudioNode kept per cycle)`);
+  if (handlerGrowth > HANDLER_LEAK_FRACTION * last.cycle)
+    v.problems.push(
+      `cycles: Blink AudioHandlers ${first.reading.audioHandlers} → ${last.reading.audioHandlers} over ${last.cycle} cycles (an AudioNode kept per cycle)`,
+    );
   const heapSlope = perK((p) => p.reading.jsHeapUsed / MB);
   if (heapSlope > 1) v.warnings.push(`cycles: JS heap grows ${heapSlope.toFixed(2)} MB per 1000 cycles`);
   const rssSlope = perK((p) => p.reading.rendererRss / MB);
@@ -140,7 +149,8 @@ function dspPart(dsp: DspHourResult, v: SoakVerdict, out: string[]): void {
     `frames ${dsp.frames} (expected ${dsp.expectedFrames}), engine resets ${dsp.engineResets}, non-finite outputs ${dsp.nonFiniteOutputs}, output RMS ${dsp.outputRms.toFixed(4)} (input ${dsp.inputRms.toFixed(4)})`,
   );
   if (dsp.frames !== dsp.expectedFrames) v.problems.push(`dsp: ${dsp.frames} frames, expected ${dsp.expectedFrames}`);
-  if (dsp.nonFiniteOutputs || dsp.engineResets) v.problems.push(`dsp: ${dsp.nonFiniteOutputs} non-finite outputs, ${dsp.engineResets} engine resets`);
+  if (dsp.nonFiniteOutputs || dsp.engineResets)
+    v.problems.push(`dsp: ${dsp.nonFiniteOutputs} non-finite outputs, ${dsp.engineResets} engine resets`);
   const heap = perHour((c) => c.heapUsed / MB);
   if (Math.abs(heap) > 2) v.warnings.push(`dsp: heap slope ${heap.toFixed(2)} MB/hour`);
 }
@@ -163,7 +173,9 @@ export function offlineFault(r: OfflineRender, samplesPerRender: number): string
 function offlinePart(plan: SoakPlan, off: BrowserSoakResult['offline'], v: SoakVerdict, out: string[]): void {
   const ms = off.renders.map((r) => r.renderMs);
   const faults = off.renders.map((r, i) => ({ i: i + 1, fault: offlineFault(r, off.samplesPerRender) })).filter((f) => f.fault);
-  const marks = [...new Set([off.readings[0], off.readings[Math.floor(off.readings.length / 2)], off.readings.at(-1)])].filter((r) => r !== undefined);
+  const marks = [...new Set([off.readings[0], off.readings[Math.floor(off.readings.length / 2)], off.readings.at(-1)])].filter(
+    (r) => r !== undefined,
+  );
   out.push(
     table(
       `Consecutive OfflineAudioContext renders through the worklet on one page: ${off.renders.length} × ${plan.browser.renderSeconds} s = ${((off.renders.length * plan.browser.renderSeconds) / 60).toFixed(0)} min of audio ` +

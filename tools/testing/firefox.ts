@@ -55,7 +55,15 @@ class BiDiSession {
 
   constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; type: string; result?: Record<string, unknown>; error?: string; message?: string; method?: string; params?: Record<string, unknown> };
+      const msg = JSON.parse(String(data)) as {
+        id?: number;
+        type: string;
+        result?: Record<string, unknown>;
+        error?: string;
+        message?: string;
+        method?: string;
+        params?: Record<string, unknown>;
+      };
       if (msg.type === 'event') {
         for (const l of this.listeners) l(msg.method ?? '', msg.params ?? {});
         return;
@@ -85,7 +93,9 @@ class BiDiSession {
   }
 }
 
-type CallResult = { type: 'success'; result: { type: string; value?: unknown } } | { type: 'exception'; exceptionDetails: { text: string } };
+type CallResult =
+  | { type: 'success'; result: { type: string; value?: unknown } }
+  | { type: 'exception'; exceptionDetails: { text: string } };
 
 class FirefoxPage implements DrivenPage {
   readonly engine = 'firefox' as const;
@@ -104,7 +114,9 @@ class FirefoxPage implements DrivenPage {
       functionDeclaration: source,
       awaitPromise: true,
       target: { context: this.context },
-      arguments: args.map((a) => (a === undefined ? { type: 'undefined' } : typeof a === 'number' ? { type: 'number', value: a } : { type: 'string', value: a })),
+      arguments: args.map((a) =>
+        a === undefined ? { type: 'undefined' } : typeof a === 'number' ? { type: 'number', value: a } : { type: 'string', value: a },
+      ),
       resultOwnership: 'none',
     })) as unknown as CallResult;
     if (r.type === 'exception') throw new Error(`firefox page: ${r.exceptionDetails.text}`);
@@ -166,7 +178,12 @@ export class FirefoxBrowser implements DrivenBrowser {
 export async function launchFirefox(extraPrefs: Record<string, boolean | number | string> = {}): Promise<FirefoxBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'lk-denoise-firefox-'));
   const prefs = { ...FIREFOX_PREFS, ...extraPrefs };
-  writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`).join(''));
+  writeFileSync(
+    join(profile, 'user.js'),
+    Object.entries(prefs)
+      .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`)
+      .join(''),
+  );
   const child = spawn(FIREFOX_PATH, ['--headless', '--no-remote', '--remote-debugging-port=0', '--profile', profile, 'about:blank'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' },

@@ -23,8 +23,7 @@ const installed = (alias: string): MatrixVersion => ({
 });
 
 const parts = (v: string) => v.split('.').map(Number);
-const older = (a: MatrixVersion, b: MatrixVersion) =>
-  parts(a.version).reduce((d, x, i) => d || x - (parts(b.version)[i] ?? 0), 0);
+const older = (a: MatrixVersion, b: MatrixVersion) => parts(a.version).reduce((d, x, i) => d || x - (parts(b.version)[i] ?? 0), 0);
 
 const devDependencies = Object.keys((readJson(resolve(ROOT, 'package.json')).devDependencies ?? {}) as object);
 

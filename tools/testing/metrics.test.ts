@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  alignByXcorr,
-  deltaSiSdr,
-  evaluate,
-  fft,
-  noiseAttenuationDb,
-  segmentalSnr,
-  siSdr,
-  speechLevelChangeDb,
-  xcorr,
-} from './metrics';
+import { alignByXcorr, deltaSiSdr, evaluate, fft, noiseAttenuationDb, segmentalSnr, siSdr, speechLevelChangeDb, xcorr } from './metrics';
 import { makeNoisySpeech, mulberry32, whiteNoise } from './signals';
 
 function scaled(x: Float32Array, g: number): Float32Array {
@@ -39,7 +29,8 @@ describe('metrics', () => {
     const i0 = im.slice();
     fft(re, im);
     for (const k of [0, 1, 17, 63]) {
-      let sr = 0, si = 0;
+      let sr = 0,
+        si = 0;
       for (let t = 0; t < n; t++) {
         const w = (-2 * Math.PI * k * t) / n;
         sr += (r0[t] as number) * Math.cos(w) - (i0[t] as number) * Math.sin(w);
@@ -75,7 +66,8 @@ describe('metrics', () => {
 
   it('gives SI-SDR equal to the SNR for speech plus independent noise at a known SNR', () => {
     const noise = whiteNoise(speech.length, mulberry32(11));
-    let ps = 0, pn = 0;
+    let ps = 0,
+      pn = 0;
     for (let i = 0; i < speech.length; i++) {
       ps += (speech[i] as number) ** 2;
       pn += (noise[i] as number) ** 2;

@@ -201,7 +201,14 @@ export function segmentalSnr(reference: Float32Array, estimate: Float32Array, op
 }
 
 /** Energy ratio (dB) of `x` over `reference` in the frames whose flag equals `want`. */
-function maskedLevelDb(reference: Float32Array, x: Float32Array, flags: readonly boolean[], want: boolean, frame: number, what: string): number {
+function maskedLevelDb(
+  reference: Float32Array,
+  x: Float32Array,
+  flags: readonly boolean[],
+  want: boolean,
+  frame: number,
+  what: string,
+): number {
   const count = Math.min(flags.length, Math.floor(Math.min(reference.length, x.length) / frame));
   let er = 0;
   let ex = 0;
@@ -221,7 +228,12 @@ function maskedLevelDb(reference: Float32Array, x: Float32Array, flags: readonly
  * Noise attenuation in speech pauses (dB, positive = quieter): the input's energy over the
  * output's in frames where the clean speech is inactive.
  */
-export function noiseAttenuationDb(input: Float32Array, output: Float32Array, speechActive: readonly boolean[], frameLength = DEFAULT_FRAME): number {
+export function noiseAttenuationDb(
+  input: Float32Array,
+  output: Float32Array,
+  speechActive: readonly boolean[],
+  frameLength = DEFAULT_FRAME,
+): number {
   return -maskedLevelDb(input, output, speechActive, false, frameLength, 'noiseAttenuationDb');
 }
 
@@ -229,7 +241,12 @@ export function noiseAttenuationDb(input: Float32Array, output: Float32Array, sp
  * Speech level change (dB, negative = quieter) in speech-active frames: the output's energy over
  * the clean speech's. Near 0 when speech is kept and the noise removed.
  */
-export function speechLevelChangeDb(speech: Float32Array, output: Float32Array, speechActive: readonly boolean[], frameLength = DEFAULT_FRAME): number {
+export function speechLevelChangeDb(
+  speech: Float32Array,
+  output: Float32Array,
+  speechActive: readonly boolean[],
+  frameLength = DEFAULT_FRAME,
+): number {
   return maskedLevelDb(speech, output, speechActive, true, frameLength, 'speechLevelChangeDb');
 }
 
@@ -266,11 +283,7 @@ export function evaluate(input: EvaluateInput): Evaluation {
 }
 
 /** The metrics for an output already shifted into line with the mixture (by `lag`). */
-export function evaluateAligned(
-  input: Omit<EvaluateInput, 'output' | 'maxLag'>,
-  lag: number,
-  aligned: Float32Array,
-): Evaluation {
+export function evaluateAligned(input: Omit<EvaluateInput, 'output' | 'maxLag'>, lag: number, aligned: Float32Array): Evaluation {
   const frame = input.frameLength ?? DEFAULT_FRAME;
   const skip = input.skipFrames ?? 0;
   const from = skip * frame;

@@ -70,7 +70,13 @@ export function whiteNoise(length: number, rng: () => number): Float32Array {
  * both use it (each with its own white source).
  */
 export function kelletPink(out: Float32Array, white: () => number): Float32Array {
-  let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0;
+  let b0 = 0,
+    b1 = 0,
+    b2 = 0,
+    b3 = 0,
+    b4 = 0,
+    b5 = 0,
+    b6 = 0;
   for (let i = 0; i < out.length; i++) {
     const w = white();
     b0 = 0.99886 * b0 + w * 0.0555179;
@@ -171,7 +177,8 @@ export function fanNoise(length: number, sampleRate: number, rng: () => number):
   const x = new Float32Array(length);
   // Two cascaded one-pole lowpasses at ~600 Hz, plus some of the raw hiss.
   const a = Math.exp((-2 * Math.PI * 600) / sampleRate);
-  let l1 = 0, l2 = 0;
+  let l1 = 0,
+    l2 = 0;
   const blade = 90 + 60 * rng();
   const ph = [2 * Math.PI * rng(), 2 * Math.PI * rng(), 2 * Math.PI * rng()];
   const wobble = 0.2 + 0.3 * rng();

@@ -61,7 +61,12 @@ export interface PauseCutOptions {
  * over the interior pause frames of `speechActive` (one flag per 10 ms; frames next to speech
  * are left out). Frames are 10 ms at any rate, so 22.05 kHz frames are 220.5 samples long.
  */
-export function pauseCutDb(bypassed: Float32Array, denoised: Float32Array, speechActive: readonly boolean[], options: PauseCutOptions): number {
+export function pauseCutDb(
+  bypassed: Float32Array,
+  denoised: Float32Array,
+  speechActive: readonly boolean[],
+  options: PauseCutOptions,
+): number {
   const perFrame = (options.sampleRate ?? 48_000) / 100;
   let eb = 0;
   let ed = 0;
@@ -81,4 +86,3 @@ export function pauseCutDb(bypassed: Float32Array, denoised: Float32Array, speec
   if (eb === 0) throw new RangeError('pauseCutDb: the bypassed signal is silent in the pauses');
   return 10 * Math.log10(eb / Math.max(ed, Number.MIN_VALUE));
 }
-

@@ -151,7 +151,11 @@ export function remoteParticipant(room: Room, identity: string): RemoteParticipa
 /** A remote participant publishes a mic and we subscribe: a NEW track object every time. */
 export function subscribeRemote(room: Room, identity: string, sid: string): Remote {
   const participant = remoteParticipant(room, identity);
-  const track = new RemoteAudioTrack(new FakeMediaStreamTrack() as unknown as MediaStreamTrack, sid, undefined as unknown as RTCRtpReceiver);
+  const track = new RemoteAudioTrack(
+    new FakeMediaStreamTrack() as unknown as MediaStreamTrack,
+    sid,
+    undefined as unknown as RTCRtpReceiver,
+  );
   const publication = new RemoteTrackPublication(Track.Kind.Audio, info(sid), true);
   publication.setTrack(track);
   (participant as unknown as { addTrackPublication(p: RemoteTrackPublication): void }).addTrackPublication(publication);

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildCorpusItem, corpus, corpusClips, corpusSpecs } from '../bench/corpus';
-import {
-  gaussian,
-  loadExcerpt,
-  makeNoise,
-  makeNoisySpeech,
-  mixAtSnr,
-  mulberry32,
-  NOISE_KINDS,
-  rms,
-  speechActivity,
-} from './signals';
+import { gaussian, loadExcerpt, makeNoise, makeNoisySpeech, mixAtSnr, mulberry32, NOISE_KINDS, rms, speechActivity } from './signals';
 
 function bytes(x: Float32Array): Buffer {
   return Buffer.from(x.buffer, x.byteOffset, x.byteLength);
 }
 
 function lag1(x: Float32Array): number {
-  let ab = 0, aa = 0;
+  let ab = 0,
+    aa = 0;
   for (let i = 1; i < x.length; i++) {
     ab += (x[i] as number) * (x[i - 1] as number);
     aa += (x[i] as number) ** 2;
@@ -44,7 +35,8 @@ describe('test signals', () => {
 
   it('gaussian samples have zero mean and unit variance', () => {
     const g = gaussian(mulberry32(1));
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     const n = 100_000;
     for (let i = 0; i < n; i++) {
       const v = g();
@@ -77,7 +69,8 @@ describe('test signals', () => {
 
   it('puts hum at the mains frequency: it repeats every 20 ms', () => {
     const hum = makeNoise('hum', 48_000, 48_000, 4);
-    let e = 0, d = 0;
+    let e = 0,
+      d = 0;
     for (let i = 960; i < hum.length; i++) {
       e += (hum[i] as number) ** 2;
       d += ((hum[i] as number) - (hum[i - 960] as number)) ** 2;
@@ -125,7 +118,8 @@ describe('test signals', () => {
     const peak = item.mixture.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     expect(peak).toBeCloseTo(0.9, 5);
     // SNR over the speech-active frames, as promised.
-    let es = 0, en = 0;
+    let es = 0,
+      en = 0;
     item.speechActive.forEach((on, f) => {
       if (!on) return;
       for (let i = f * 480; i < (f + 1) * 480; i++) {

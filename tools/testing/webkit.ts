@@ -11,7 +11,13 @@ export const WEBKIT_DRIVER_PATH = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/We
 export const XVFB_PATH = '/usr/bin/Xvfb';
 
 /** MiniBrowser flags: play audio without a gesture, and give getUserMedia mock devices. */
-export const MINIBROWSER_ARGS = ['--automation', '--autoplay-policy=allow', '--enable-mock-capture-devices=true', '--enable-media-stream=true', '--enable-webaudio=true'];
+export const MINIBROWSER_ARGS = [
+  '--automation',
+  '--autoplay-policy=allow',
+  '--enable-mock-capture-devices=true',
+  '--enable-media-stream=true',
+  '--enable-webaudio=true',
+];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,7 +41,9 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /** Starts Xvfb on a display it chooses itself; resolves with ":N". */
 function startXvfb(): Promise<{ display: string; child: ChildProcess }> {
-  const child = spawn(XVFB_PATH, ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x800x24'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(XVFB_PATH, ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x800x24'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -91,7 +99,10 @@ class WebKitPage implements DrivenPage {
     const script = `const done = arguments[arguments.length - 1];
       Promise.resolve().then(() => (${source})(...Array.prototype.slice.call(arguments, 0, -1)))
         .then((r) => done({ ok: r === undefined ? null : r }), (e) => done({ err: String(e && e.stack ? e.message + '\\n' + e.stack : e) }));`;
-    const out = (await this.session.send('POST', '/execute/async', { script, args: args.map((a) => (a === undefined ? null : a)) })) as ScriptOutcome;
+    const out = (await this.session.send('POST', '/execute/async', {
+      script,
+      args: args.map((a) => (a === undefined ? null : a)),
+    })) as ScriptOutcome;
     if ('err' in out) throw new Error(`webkit page: ${out.err}`);
     return out.ok ?? undefined;
   }
@@ -130,7 +141,9 @@ export class WebKitBrowser implements DrivenBrowser {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': { args: MINIBROWSER_ARGS } } } }),
     });
-    const json = (await res.json()) as { value: { sessionId: string; capabilities: { browserVersion: string }; error?: string; message?: string } };
+    const json = (await res.json()) as {
+      value: { sessionId: string; capabilities: { browserVersion: string }; error?: string; message?: string };
+    };
     if (!res.ok) throw new Error(`WebKitWebDriver new session: ${json.value.error}: ${json.value.message}`);
     this.version = json.value.capabilities.browserVersion;
     const session = new WebDriverSession(this.base, json.value.sessionId);

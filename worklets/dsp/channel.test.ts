@@ -55,7 +55,8 @@ describe('channel denoiser at the context rate', () => {
     const up = new Resampler(rate, ENGINE_SAMPLE_RATE, { maxBlock: 128 });
     const at48 = new Float32Array(up.maxOutput(128) * Math.ceil(item.mixture.length / 128));
     let n48 = 0;
-    for (let off = 0; off + 128 <= item.mixture.length; off += 128) n48 += up.process(item.mixture.subarray(off, off + 128), 128, at48.subarray(n48));
+    for (let off = 0; off + 128 <= item.mixture.length; off += 128)
+      n48 += up.process(item.mixture.subarray(off, off + 128), 128, at48.subarray(n48));
     const raw = new RnnoiseEngine(module);
     const engineOut48 = new Float32Array(n48);
     for (let f = 0; (f + 1) * FRAME_SIZE <= n48; f++) {
@@ -82,7 +83,9 @@ describe('channel denoiser at the context rate', () => {
     expect(throughBypass.snrDb).toBeLessThan(snrDb + 3);
     expect(denoised.snrDb).toBeGreaterThan(snrDb + 20);
     // The upsampler's and the engine's delays are in the reference already: the rest of the latency.
-    expect(Math.abs(denoised.lag - (ch.latency - Math.round(((up.delayOut + FRAME_SIZE) * rate) / ENGINE_SAMPLE_RATE)))).toBeLessThanOrEqual(1);
+    expect(
+      Math.abs(denoised.lag - (ch.latency - Math.round(((up.delayOut + FRAME_SIZE) * rate) / ENGINE_SAMPLE_RATE))),
+    ).toBeLessThanOrEqual(1);
 
     const cut = pauseCutDb(passed, y, item.speechActive, { sampleRate: rate, lag: ch.latency, skipFrames: 100 });
     expect(cut).toBeGreaterThan(pauseCutFloorDb('resampled'));

@@ -42,7 +42,12 @@ export class ChannelDenoiser {
     }
     const crossfadeSamples = options.crossfadeSamples ?? Math.round(0.01 * ENGINE_SAMPLE_RATE);
     if (rate === ENGINE_SAMPLE_RATE) {
-      this.pipeline = new DenoisePipeline(engine, { blockSize: block, crossfadeSamples, enabled: options.enabled, strength: options.strength });
+      this.pipeline = new DenoisePipeline(engine, {
+        blockSize: block,
+        crossfadeSamples,
+        enabled: options.enabled,
+        strength: options.strength,
+      });
       this.latency = this.pipeline.latency;
       this.at48 = this.out48 = this.back = this.fifo = new Float32Array(0);
       return;
@@ -62,9 +67,7 @@ export class ChannelDenoiser {
     this.back = new Float32Array(this.down.maxOutput(max48));
     this.fifo = new Float32Array(FIFO_SLACK + block + this.back.length + 1);
     // Up-resampler and pipeline delays are in 48 kHz samples; down-resampler and FIFO at `rate`.
-    this.latency = Math.round(
-      ((this.up.delayOut + this.pipeline.latency) * rate) / ENGINE_SAMPLE_RATE + this.down.delayOut + FIFO_SLACK,
-    );
+    this.latency = Math.round(((this.up.delayOut + this.pipeline.latency) * rate) / ENGINE_SAMPLE_RATE + this.down.delayOut + FIFO_SLACK);
   }
 
   get stats(): PipelineStats {

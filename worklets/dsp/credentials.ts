@@ -49,18 +49,13 @@ export function base64UrlDecode(text: string): Uint8Array {
 
 export function utf8Decode(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i++] as number;
     let cp: number;
     if (b < 0x80) cp = b;
     else if (b >= 0xc0 && b < 0xe0) cp = ((b & 0x1f) << 6) | ((bytes[i++] ?? 0) & 0x3f);
     else if (b >= 0xe0 && b < 0xf0) cp = ((b & 0x0f) << 12) | (((bytes[i++] ?? 0) & 0x3f) << 6) | ((bytes[i++] ?? 0) & 0x3f);
-    else
-      cp =
-        ((b & 0x07) << 18) |
-        (((bytes[i++] ?? 0) & 0x3f) << 12) |
-        (((bytes[i++] ?? 0) & 0x3f) << 6) |
-        ((bytes[i++] ?? 0) & 0x3f);
+    else cp = ((b & 0x07) << 18) | (((bytes[i++] ?? 0) & 0x3f) << 12) | (((bytes[i++] ?? 0) & 0x3f) << 6) | ((bytes[i++] ?? 0) & 0x3f);
     s += String.fromCodePoint(cp);
   }
   return s;

@@ -63,10 +63,7 @@ export class DenoisePipeline {
     this.gain = this.target = options.enabled === false ? 0 : 1;
     const fade = options.crossfadeSamples ?? FRAME_SIZE;
     this.step = fade > 0 ? 1 / fade : 1;
-    this.strengthRamp = new StrengthRamp(
-      options.strength ?? 1,
-      options.strengthRampSamples ?? Math.round(STRENGTH_RAMP_SECONDS * 48_000),
-    );
+    this.strengthRamp = new StrengthRamp(options.strength ?? 1, options.strengthRampSamples ?? Math.round(STRENGTH_RAMP_SECONDS * 48_000));
   }
 
   get enabled(): boolean {

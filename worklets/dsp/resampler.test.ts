@@ -28,7 +28,12 @@ function stream(rs: Resampler, x: Float32Array, block: number | number[]): Float
 
 /** Least-squares fit of a·cos + b·sin at `freq`; returns amplitude and residual power ratio (dB). */
 function fitSine(y: Float32Array, rate: number, freq: number): { amp: number; residualDb: number } {
-  let cc = 0, ss = 0, cs = 0, yc = 0, ys = 0, yy = 0;
+  let cc = 0,
+    ss = 0,
+    cs = 0,
+    yc = 0,
+    ys = 0,
+    yy = 0;
   for (let i = 0; i < y.length; i++) {
     const w = (2 * Math.PI * freq * i) / rate;
     const c = Math.cos(w);
@@ -49,7 +54,9 @@ function fitSine(y: Float32Array, rate: number, freq: number): { amp: number; re
 }
 
 function correlation(a: Float32Array, b: Float32Array): number {
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < a.length; i++) {
     ab += (a[i] as number) * (b[i] as number);
     aa += (a[i] as number) ** 2;
@@ -79,31 +86,38 @@ describe('Resampler', () => {
     expect(() => new Resampler(48000, 44100.5)).toThrow('(was 44100.5)');
   });
 
-  it.each(RATES.flatMap((r) => [[r, 48000], [48000, r]]))(
-    'designs %i → %i with a flat passband (±0.1 dB) and at least 80 dB of stopband attenuation',
-    (from, to) => {
-      const rs = new Resampler(from, to);
-      let worstPass = 0;
-      for (let k = 0; k <= 400; k++) {
-        const dB = 20 * Math.log10(rs.response((rs.passbandHz * k) / 400));
-        worstPass = Math.max(worstPass, Math.abs(dB));
-      }
-      // Kaiser sidelobes peak next to the band edge: sample that densely, the rest coarsely.
-      let worstStop = -Infinity;
-      const top = (rs.up * from) / 2;
-      const near = 2 * (rs.stopbandHz - rs.passbandHz);
-      for (let k = 0; k <= 300; k++) {
-        worstStop = Math.max(worstStop, 20 * Math.log10(rs.response(rs.stopbandHz + (near * k) / 300)));
-        worstStop = Math.max(worstStop, 20 * Math.log10(rs.response(rs.stopbandHz + near + ((top - rs.stopbandHz - near) * k) / 300)));
-      }
-      expect(rs.passbandHz).toBeCloseTo(0.9 * (Math.min(from, to) / 2), 6);
-      expect(worstPass).toBeLessThan(0.1);
-      expect(worstStop).toBeLessThan(-80);
-    },
-  );
+  it.each(
+    RATES.flatMap((r) => [
+      [r, 48000],
+      [48000, r],
+    ]),
+  )('designs %i → %i with a flat passband (±0.1 dB) and at least 80 dB of stopband attenuation', (from, to) => {
+    const rs = new Resampler(from, to);
+    let worstPass = 0;
+    for (let k = 0; k <= 400; k++) {
+      const dB = 20 * Math.log10(rs.response((rs.passbandHz * k) / 400));
+      worstPass = Math.max(worstPass, Math.abs(dB));
+    }
+    // Kaiser sidelobes peak next to the band edge: sample that densely, the rest coarsely.
+    let worstStop = -Infinity;
+    const top = (rs.up * from) / 2;
+    const near = 2 * (rs.stopbandHz - rs.passbandHz);
+    for (let k = 0; k <= 300; k++) {
+      worstStop = Math.max(worstStop, 20 * Math.log10(rs.response(rs.stopbandHz + (near * k) / 300)));
+      worstStop = Math.max(worstStop, 20 * Math.log10(rs.response(rs.stopbandHz + near + ((top - rs.stopbandHz - near) * k) / 300)));
+    }
+    expect(rs.passbandHz).toBeCloseTo(0.9 * (Math.min(from, to) / 2), 6);
+    expect(worstPass).toBeLessThan(0.1);
+    expect(worstStop).toBeLessThan(-80);
+  });
 
   it('places an impulse exactly delayOut output samples after its ideal position', () => {
-    for (const [from, to, at] of [[16000, 48000, 100], [44100, 48000, 147], [48000, 44100, 160], [48000, 8000, 60]] as const) {
+    for (const [from, to, at] of [
+      [16000, 48000, 100],
+      [44100, 48000, 147],
+      [48000, 44100, 160],
+      [48000, 8000, 60],
+    ] as const) {
       const rs = new Resampler(from, to);
       const x = new Float32Array(4000);
       x[at] = 1;
@@ -138,7 +152,8 @@ describe('Resampler', () => {
     // Each step covers the input's duration, rounding up: 20000 → 21769 → 20001.
     expect(mid.length).toBe(Math.ceil((20000 * 48000) / 44100));
     expect(back.length).toBe(20001);
-    let err = 0, sig = 0;
+    let err = 0,
+      sig = 0;
     for (let i = 500; i < x.length - 500; i++) {
       err += ((back[i] as number) - (x[i] as number)) ** 2;
       sig += (x[i] as number) ** 2;
@@ -159,7 +174,12 @@ describe('Resampler', () => {
   });
 
   it('attenuates a tone above the output Nyquist by at least 80 dB when downsampling (48 → 44.1 and 48 → 16 kHz)', () => {
-    for (const [to, f] of [[44100, 22500], [44100, 23500], [16000, 9000], [16000, 20000]] as const) {
+    for (const [to, f] of [
+      [44100, 22500],
+      [44100, 23500],
+      [16000, 9000],
+      [16000, 20000],
+    ] as const) {
       const rs = new Resampler(48000, to);
       const y = stream(rs, sine(48000, 48000, f, 0.5), 128);
       let e = 0;
@@ -171,7 +191,12 @@ describe('Resampler', () => {
   });
 
   it('gives exactly the same samples whether fed in one call or in odd-sized blocks', () => {
-    for (const [from, to] of [[44100, 48000], [48000, 44100], [48000, 16000], [22050, 48000]] as const) {
+    for (const [from, to] of [
+      [44100, 48000],
+      [48000, 44100],
+      [48000, 16000],
+      [22050, 48000],
+    ] as const) {
       const x = new Float32Array(7919);
       let seed = 1;
       for (let i = 0; i < x.length; i++) {
@@ -182,7 +207,11 @@ describe('Resampler', () => {
       for (const blocks of [[1], [7], [127, 3, 1000, 64], [3001]]) {
         const parts = stream(new Resampler(from, to, { maxBlock: 1024 }), x, blocks);
         expect(parts.length).toBe(whole.length);
-        expect(Buffer.from(parts.buffer, parts.byteOffset, parts.byteLength).equals(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength))).toBe(true);
+        expect(
+          Buffer.from(parts.buffer, parts.byteOffset, parts.byteLength).equals(
+            Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength),
+          ),
+        ).toBe(true);
       }
       // The output count is exact: ceil(N · L / M) samples for N inputs.
       const rs = new Resampler(from, to);

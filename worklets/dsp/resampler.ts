@@ -65,13 +65,17 @@ export class Resampler {
   private phase = 0;
 
   constructor(inRate: number, outRate: number, options: ResamplerOptions = {}) {
-    for (const [name, rate] of [['input', inRate], ['output', outRate]] as const) {
+    for (const [name, rate] of [
+      ['input', inRate],
+      ['output', outRate],
+    ] as const) {
       if (!Number.isInteger(rate) || rate <= 0) throw new RangeError(`resampler ${name} rate must be a positive integer (was ${rate})`);
     }
     const maxBlock = options.maxBlock ?? 1024;
     const stopbandDb = options.stopbandDb ?? 90;
     const passband = options.passband ?? 0.9;
-    if (!Number.isInteger(maxBlock) || maxBlock <= 0) throw new RangeError(`resampler maxBlock must be a positive integer (was ${maxBlock})`);
+    if (!Number.isInteger(maxBlock) || maxBlock <= 0)
+      throw new RangeError(`resampler maxBlock must be a positive integer (was ${maxBlock})`);
     if (!(passband > 0 && passband < 1)) throw new RangeError(`resampler passband must be in (0, 1) (was ${passband})`);
     if (!(stopbandDb >= 21)) throw new RangeError(`resampler stopbandDb must be at least 21 (was ${stopbandDb})`);
 

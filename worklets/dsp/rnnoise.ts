@@ -91,7 +91,10 @@ class SharedInstance {
     let memory: WebAssembly.Memory | undefined;
     let instance: WebAssembly.Instance;
     try {
-      instance = new WebAssembly.Instance(module, rnnoiseImports(() => memory));
+      instance = new WebAssembly.Instance(
+        module,
+        rnnoiseImports(() => memory),
+      );
     } catch (cause) {
       throw new EngineError('instantiate', String(cause), { cause });
     }

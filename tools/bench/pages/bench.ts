@@ -230,13 +230,25 @@ async function render(req: RenderRequest): Promise<RenderResult> {
       }
     }
     firstNonZero.push(first);
-    if (req.uploadTo) uploads.push(fetch(req.uploadTo + c, { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } }));
+    if (req.uploadTo)
+      uploads.push(fetch(req.uploadTo + c, { method: 'POST', body: data, headers: { 'Content-Type': 'application/octet-stream' } }));
     else if (req.returnSamples) channels.push(toBase64(data));
   }
   for (const r of await Promise.all(uploads)) if (!r.ok) throw new Error(`upload failed: HTTP ${r.status}`);
   const stats = nodes.map((n) => n.nc?.stats);
   for (const n of nodes) n.close();
-  return { renderMs, cpuMs, audioThreadMs, cpuByThread, timedSeconds: (length - SUSPEND_SAMPLES) / RATE, setupMs, channels, firstNonZero, errors, stats };
+  return {
+    renderMs,
+    cpuMs,
+    audioThreadMs,
+    cpuByThread,
+    timedSeconds: (length - SUSPEND_SAMPLES) / RATE,
+    setupMs,
+    channels,
+    firstNonZero,
+    errors,
+    stats,
+  };
 }
 
 // ---- live AudioContext: N tracks, underruns ----
@@ -267,10 +279,22 @@ interface PlaybackStatsLike {
 function playbackStats(ctx: AudioContext): PlaybackStatsLike | undefined {
   const ps = (ctx as unknown as { playbackStats?: PlaybackStatsLike }).playbackStats;
   if (!ps) return undefined;
-  return { underrunDuration: ps.underrunDuration, underrunEvents: ps.underrunEvents, totalDuration: ps.totalDuration, averageLatency: ps.averageLatency };
+  return {
+    underrunDuration: ps.underrunDuration,
+    underrunEvents: ps.underrunEvents,
+    totalDuration: ps.totalDuration,
+    averageLatency: ps.averageLatency,
+  };
 }
 
-async function live(req: { signal: string; n: number; seconds: number; warmupSeconds: number; capped: boolean; kind?: EngineKind }): Promise<LiveResult> {
+async function live(req: {
+  signal: string;
+  n: number;
+  seconds: number;
+  warmupSeconds: number;
+  capped: boolean;
+  kind?: EngineKind;
+}): Promise<LiveResult> {
   const ctx = new AudioContext({ sampleRate: RATE, latencyHint: 'interactive' });
   const errors: string[] = [];
   const nodes: BenchNode[] = [];
@@ -309,7 +333,15 @@ async function live(req: { signal: string; n: number; seconds: number; warmupSec
     }
     const base = { n: req.n, clockRate, bypassed, errors: [...new Set(errors)].slice(0, 5) };
     if (!s0 || !s1) {
-      return { ...base, ok: false, detail: 'AudioContext.playbackStats is not available', underrunEvents: 0, underrunMs: 0, playedMs: 0, averageLatencyMs: null };
+      return {
+        ...base,
+        ok: false,
+        detail: 'AudioContext.playbackStats is not available',
+        underrunEvents: 0,
+        underrunMs: 0,
+        playedMs: 0,
+        averageLatencyMs: null,
+      };
     }
     return {
       ...base,
@@ -430,7 +462,13 @@ export interface LongRenderResult {
  * fresh node of `kind`: NoiseCancellation, the raw bench worklet (an AudioWorklet without
  * lk-denoise) or a GainNode (no AudioWorklet at all).
  */
-async function longRender(req: { signal: string; kind: LongRenderKind; chunks: number; chunkSeconds: number; every: number }): Promise<LongRenderResult> {
+async function longRender(req: {
+  signal: string;
+  kind: LongRenderKind;
+  chunks: number;
+  chunkSeconds: number;
+  every: number;
+}): Promise<LongRenderResult> {
   const input = signal(req.signal);
   const samples: MemorySample[] = [await sampleMemory(undefined, 0)];
   const renderMs: number[] = [];
@@ -457,7 +495,16 @@ async function longRender(req: { signal: string; kind: LongRenderKind; chunks: n
     n.close();
     if (c % req.every === 0) samples.push(await sampleMemory(undefined, c * req.chunkSeconds));
   }
-  return { kind: req.kind, chunks: req.chunks, chunkSeconds: req.chunkSeconds, clipSeconds: input.length / RATE, renderMs, framesProcessed, bypassed, samples };
+  return {
+    kind: req.kind,
+    chunks: req.chunks,
+    chunkSeconds: req.chunkSeconds,
+    clipSeconds: input.length / RATE,
+    renderMs,
+    framesProcessed,
+    bypassed,
+    samples,
+  };
 }
 
 // ---- startup ----
