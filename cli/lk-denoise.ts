@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // The `lk-denoise` command: denoise a WAV file offline with the same DSP core as the worklet.
 // Exit codes: 0 done, 1 the input could not be read or processed, 2 bad arguments.
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { denoiseFile } from './denoise-file';
 import { WavError } from './wav';
 import { STRENGTH_PRESETS, type StrengthPreset } from '../worklets/dsp/strength';
+import { isEntryPoint } from './entry';
 
 const USAGE = `Usage: lk-denoise <in.wav> <out.wav> [--no-simd] [--bypass] [--strength S]
 
@@ -90,18 +89,8 @@ function describe(error: unknown, inPath: string): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// Run only as the program (also through the npm bin symlink), not when a test imports runCli.
-function isMain(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+// Run only as the program, not when a test imports runCli.
+if (isEntryPoint(import.meta.url)) {
   const result = runCli(process.argv.slice(2));
   if (result.stdout) process.stdout.write(result.stdout);
   if (result.stderr) process.stderr.write(result.stderr);

@@ -302,12 +302,10 @@ test.describe('reliability: bad input never stops the audio', () => {
     // Open question, recorded, not asserted: in the last runs the render ended bypassed although
     // the last call was setEnabled(true) (tail cut 0 dB). To be explained before it is asserted.
     const tail = (x: Float32Array) => x.subarray(x.length - 24_000).reduce((e, v) => e + v * v, 0);
-    test
-      .info()
-      .annotations.push({
-        type: 'measured',
-        description: `tail: ${db(tail(off.output) / tail(storm.output)).toFixed(1)} dB below bypass; stats enabled ${storm.stats?.enabled}, bypass ${storm.stats?.bypass}`,
-      });
+    test.info().annotations.push({
+      type: 'measured',
+      description: `tail: ${db(tail(off.output) / tail(storm.output)).toFixed(1)} dB below bypass; stats enabled ${storm.stats?.enabled}, bypass ${storm.stats?.bypass}`,
+    });
   });
 
   for (const crossfadeMs of [undefined, 1]) {
@@ -337,12 +335,10 @@ test.describe('reliability: bad input never stops the audio', () => {
       const start = crossing(0.9);
       const ramp = (crossing(0.1) - start) / 0.8;
       const expected = (ms / 1000) * 48_000;
-      test
-        .info()
-        .annotations.push({
-          type: 'measured',
-          description: `ramp ${ramp.toFixed(1)} samples (expected ${expected}), from ${(start / 48).toFixed(1)} ms`,
-        });
+      test.info().annotations.push({
+        type: 'measured',
+        description: `ramp ${ramp.toFixed(1)} samples (expected ${expected}), from ${(start / 48).toFixed(1)} ms`,
+      });
       // 10 % or two windows, whichever is more: the 1 ms ramp and the 10 ms one are told apart
       // by a factor of ten.
       expect(Math.abs(ramp - expected)).toBeLessThanOrEqual(Math.max(0.1 * expected, 2 * w));
@@ -517,12 +513,10 @@ test.describe('reliability: bad input never stops the audio', () => {
         });
       });
     }, want);
-    test
-      .info()
-      .annotations.push({
-        type: 'measured',
-        description: `frozen ${frozenFor.toFixed(2)} s of audio; engine frames ${before.frames} → ${fresh.frames} (wanted ${want})`,
-      });
+    test.info().annotations.push({
+      type: 'measured',
+      description: `frozen ${frozenFor.toFixed(2)} s of audio; engine frames ${before.frames} → ${fresh.frames} (wanted ${want})`,
+    });
   });
 
   test('after three minutes of silence, speech comes through at its normal level', async ({ page }) => {

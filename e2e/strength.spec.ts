@@ -44,12 +44,10 @@ test.describe('strength in the worklet (production build)', () => {
       );
     }
     console.log(`measured: pause cut by strength ${strengths.map((s, k) => `${s.toFixed(2)}: ${cuts[k]!.toFixed(1)} dB`).join(', ')}`);
-    test
-      .info()
-      .annotations.push({
-        type: 'measured',
-        description: `pause cut by strength ${strengths.map((s, k) => `${s.toFixed(2)}: ${cuts[k]!.toFixed(1)} dB`).join(', ')}`,
-      });
+    test.info().annotations.push({
+      type: 'measured',
+      description: `pause cut by strength ${strengths.map((s, k) => `${s.toFixed(2)}: ${cuts[k]!.toFixed(1)} dB`).join(', ')}`,
+    });
     expect(Math.abs(cuts[0]!)).toBeLessThan(1e-3);
     for (let k = 1; k < strengths.length; k++) {
       // Adjacent floors here are ≥ 6 dB apart; a cut that did not rise by 1 dB ignores strength.

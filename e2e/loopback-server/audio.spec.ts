@@ -58,12 +58,10 @@ test('three participants each hear the other two', async ({ context }) => {
     for (const other of names.filter((n) => n !== names[i])) {
       await waitForEvent(page, 'trackSubscribed', { identity: other, remoteAudio: true });
       const heard = await expectHears(page, other, wav);
-      test
-        .info()
-        .annotations.push({
-          type: 'rms',
-          description: `${names[i]} hears ${other} at ${heard.toFixed(2)} dBFS (injected ${wav.dbfs.toFixed(2)})`,
-        });
+      test.info().annotations.push({
+        type: 'rms',
+        description: `${names[i]} hears ${other} at ${heard.toFixed(2)} dBFS (injected ${wav.dbfs.toFixed(2)})`,
+      });
     }
   }
   if (target.server)

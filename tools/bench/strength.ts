@@ -2,8 +2,8 @@
 // the CLI's DSP core (cli/denoise-file.ts denoise48k, delay-compensated, so lag 0) over the
 // corpus at one SNR. measureStrength() returns the figures; strengthMarkdown() renders the
 // BENCHMARKS.md section. Run alone: npx tsx tools/bench/strength.ts [--snr 5] [--write]
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { denoise48k } from '../../cli/denoise-file';
 import { loadRnnoiseModule } from '../../cli/wasm-node';
 import { RnnoiseEngine } from '../../worklets/dsp/rnnoise';
@@ -11,6 +11,7 @@ import { STRENGTH_PRESETS, strengthFloorDb } from '../../worklets/dsp/strength';
 import { corpusClips, corpusSpecs, buildCorpusItem } from './corpus';
 import { evaluateAtLag } from './quality';
 import { mean } from './stats';
+import { isEntryPoint } from '../../cli/entry';
 
 export interface StrengthRow {
   /** Preset name, or the number as text for the ends. */
@@ -106,17 +107,7 @@ export function withStrengthSection(markdown: string, section: string): string {
   return `${markdown.slice(0, start + 1)}${section}${next < 0 ? '' : markdown.slice(next + 1)}`;
 }
 
-function isMain(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isEntryPoint(import.meta.url)) {
   const args = process.argv.slice(2);
   const snrAt = args.indexOf('--snr');
   const snr = snrAt >= 0 ? Number(args[snrAt + 1]) : 5;
