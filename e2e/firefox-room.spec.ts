@@ -2,12 +2,8 @@
 // network namespace tools/testing/netns.sh makes (the firefox-room project; npm test launches
 // it under `unshare -n`). Firefox offers no 127.0.0.1 candidate, only the namespace's
 // LK_NETNS_ADDRESS, which the server is told to accept; the signal stays on 127.0.0.1.
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type DrivenPage } from './support/engines';
 import { joinAs, measureProcessor, openRoomPage, waitStats } from './support/room-checks';
-import { writeWavFile } from '../cli/wav';
 import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
 import { toBase64 } from '../tools/testing/base64';
 import { tokenHash } from '../worklets/dsp/credentials';
@@ -15,6 +11,7 @@ import { startServer, type LoopbackServer } from '../tools/loopback-server/serve
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
 import type { NcStartOptions } from './pages/nc-room';
 import { pauseCutFloorDb } from '../tools/testing/pause-cut';
+import { writeFakeMicWav } from './support/fake-mic';
 
 const NETNS_ADDRESS = process.env.LK_NETNS_ADDRESS;
 
@@ -22,14 +19,7 @@ const NETNS_ADDRESS = process.env.LK_NETNS_ADDRESS;
 // with 0.5 s pauses (as e2e/nc-room.spec.ts). Chromium plays it as its fake microphone file;
 // Firefox, whose fake microphone is a tone, publishes the same samples from Web Audio.
 const item = makeNoisySpeech({ seed: 4242, noise: 'pink', snrDb: 10, seconds: 6, speech: loadExcerpt(48_000).subarray(0, 120_000) });
-const dir = join(tmpdir(), 'lk-denoise-e2e');
-mkdirSync(dir, { recursive: true });
-const wavPath = join(dir, 'firefox-room-noisy-speech.wav');
-writeWavFile(wavPath, {
-  sampleRate: 48_000,
-  channels: [item.mixture],
-  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
-});
+const wavPath = writeFakeMicWav('firefox-room-noisy-speech.wav', item.mixture);
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wavPath) } });
 

@@ -2,29 +2,19 @@
 // sets the processor on its microphone (Chromium's fake capture of noisy speech), subscriber B
 // records what arrives. Every audio check is a measurement at B: the same looping fixture with
 // the processor enabled against it disabled (its crossfade gives the delayed capture back).
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from './support/fixtures';
-import { writeWavFile } from '../cli/wav';
 import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
 import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
 import { fromBase64 } from '../tools/testing/base64';
 import { db, energyRankMask, frameEnergy } from '../tools/testing/measure';
 import { STRENGTH_PRESETS } from '../worklets/dsp/strength';
+import { writeFakeMicWav } from './support/fake-mic';
 
 // The fake microphone: seeded pink noise at 10 dB SNR over public-domain speech, looped every
 // 6 s. Short speech turns (2.5 s) with 0.5 s pauses put pauses in any window of a few seconds.
 const item = makeNoisySpeech({ seed: 4243, noise: 'pink', snrDb: 10, seconds: 6, speech: loadExcerpt(48_000).subarray(0, 120_000) });
-const dir = join(tmpdir(), 'lk-denoise-e2e');
-mkdirSync(dir, { recursive: true });
-const wavPath = join(dir, 'local-mic-noisy-speech.wav');
-writeWavFile(wavPath, {
-  sampleRate: 48_000,
-  channels: [item.mixture],
-  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
-});
+const wavPath = writeFakeMicWav('local-mic-noisy-speech.wav', item.mixture);
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wavPath) } });
 

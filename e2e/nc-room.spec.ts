@@ -1,11 +1,7 @@
 // Noise cancellation on a real remote track through the loopback server: publisher A
 // sends noisy speech from Chromium's fake microphone, subscriber B binds NoiseCancellation to
 // A's track with TrackBinding, and every check is a measurement on B's side.
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from './support/fixtures';
-import { writeWavFile } from '../cli/wav';
 import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
 import { tokenHash } from '../worklets/dsp/credentials';
 import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
@@ -14,18 +10,12 @@ import { pauseCutFloorDb } from '../tools/testing/pause-cut';
 import { playwrightPage } from './support/engines';
 import { measureProcessor } from './support/room-checks';
 import type { NcStartOptions, StatsCondition } from './pages/nc-room';
+import { writeFakeMicWav } from './support/fake-mic';
 
 // The fake microphone: seeded pink noise at 10 dB SNR over public-domain speech, looped. Short
 // speech turns (2.5 s) with 0.5 s pauses put pauses in any 3.6 s window.
 const item = makeNoisySpeech({ seed: 4242, noise: 'pink', snrDb: 10, seconds: 6, speech: loadExcerpt(48_000).subarray(0, 120_000) });
-const dir = join(tmpdir(), 'lk-denoise-e2e');
-mkdirSync(dir, { recursive: true });
-const wavPath = join(dir, 'nc-room-noisy-speech.wav');
-writeWavFile(wavPath, {
-  sampleRate: 48_000,
-  channels: [item.mixture],
-  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
-});
+const wavPath = writeFakeMicWav('nc-room-noisy-speech.wav', item.mixture);
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wavPath) } });
 

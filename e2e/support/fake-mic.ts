@@ -1,0 +1,18 @@
+// The WAV file Chromium's fake microphone plays (--use-file-for-fake-audio-capture), one per spec.
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeWavFile } from '../../cli/wav';
+
+/** Writes `samples` (48 kHz mono) as a 16-bit WAV named `name` in the e2e temp folder; returns its path. */
+export function writeFakeMicWav(name: string, samples: Float32Array): string {
+  const dir = join(tmpdir(), 'lk-denoise-e2e');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeWavFile(path, {
+    sampleRate: 48_000,
+    channels: [samples],
+    format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
+  });
+  return path;
+}
