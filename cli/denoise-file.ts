@@ -3,10 +3,10 @@
 // the pipeline latency, and resampled back. Output: same rate, channels, format and length.
 import { ENGINE_SAMPLE_RATE, type FrameEngine } from '../worklets/dsp/engine';
 import { DenoisePipeline } from '../worklets/dsp/pipeline';
-import { resampleSignal } from '../worklets/dsp/resampler';
+import { resampleSignal, sampleRateProblem } from '../worklets/dsp/resampler';
 import { RnnoiseEngine } from '../worklets/dsp/rnnoise';
 import { loadRnnoiseModule, type WasmFlavour } from './wasm-node';
-import { readWavFile, writeWavFile, type WavAudio } from './wav';
+import { readWavFile, WavError, writeWavFile, type WavAudio } from './wav';
 
 /** The worklet's render quantum: offline runs use the same block size and so the same latency. */
 export const BLOCK_SIZE = 128;
@@ -64,6 +64,9 @@ export function denoise48k(
 export function denoiseAudio(audio: WavAudio, options: DenoiseOptions = {}): { audio: WavAudio; stats: DenoiseStats } {
   const createEngine = options.createEngine ?? ((): FrameEngine => new RnnoiseEngine(loadRnnoiseModule(options.flavour ?? 'simd')));
   const rate = audio.sampleRate;
+  // Refused before any work: a WAV header may say anything from 1 to 4,294,967,295 Hz.
+  const problem = sampleRateProblem(rate);
+  if (problem) throw new WavError('bad-sample-rate', problem);
   const stats: DenoiseStats = { latency: 0, frames: 0, nonFiniteInputs: 0, engineResets: 0 };
   const channels = audio.channels.map((channel) => {
     const at48k = rate === ENGINE_SAMPLE_RATE ? channel : resampleSignal(channel, rate, ENGINE_SAMPLE_RATE);

@@ -130,6 +130,22 @@ describe('lk-denoise CLI', () => {
     expect(r2.stderr).toContain('unsupported bits per sample 12');
   });
 
+  it('exits 1 naming the rate for files at 4,294,967,295 Hz and 1 Hz, writing nothing', () => {
+    // Both rates are valid WAV headers; the resampler supports 3000–768000 Hz (worklets/dsp/resampler.ts).
+    const whole = readFileSync(noisyPath);
+    for (const rate of [4_294_967_295, 1]) {
+      const odd = Uint8Array.from(whole.subarray(0, 2000));
+      new DataView(odd.buffer).setUint32(24, rate, true);
+      new DataView(odd.buffer).setUint32(40, 2000 - 44, true);
+      const out = join(dir, `rate-${rate}.wav`);
+      const input = file(`rate-${rate}-in.wav`, odd);
+      const r = lkDenoise(input, out);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`lk-denoise: ${input}: sample rate ${rate} Hz is not supported (an integer from 3000 to 768000 Hz)`);
+      expect(() => readFileSync(out)).toThrow(/ENOENT/);
+    }
+  });
+
   it('exits 1 for a missing input file, naming it', () => {
     const missing = join(dir, 'missing.wav');
     const r = lkDenoise(missing, file('x.wav'));

@@ -9,8 +9,8 @@ import { isEntryPoint } from './entry';
 const USAGE = `Usage: lk-denoise <in.wav> <out.wav> [--no-simd] [--bypass] [--strength S]
 
 Denoises a WAV file with RNNoise, offline, using the same DSP core as the lk-denoise AudioWorklet.
-Any sample rate (resampled to 48 kHz and back) and any channel count (each channel denoised on
-its own). The output keeps the input's rate, channel count, sample format and length, and is
+Any sample rate from 3000 to 768000 Hz (resampled to 48 kHz and back) and any channel count
+(each channel denoised on its own). The output keeps the input's rate, channel count, sample format and length, and is
 delay-compensated, so it lines up sample for sample with the input.
 
 Options:

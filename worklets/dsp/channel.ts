@@ -4,7 +4,7 @@
 // gets exactly its 128 samples. Allocation-free after construction.
 import { ENGINE_SAMPLE_RATE, type FrameEngine } from './engine';
 import { DenoisePipeline, type PipelineStats } from './pipeline';
-import { Resampler } from './resampler';
+import { Resampler, sampleRateProblem } from './resampler';
 
 // Samples of slack queued ahead of the output: more than the worst block-length wobble of two
 // resamplers in a row.
@@ -37,9 +37,9 @@ export class ChannelDenoiser {
   constructor(engine: FrameEngine, options: ChannelOptions) {
     const rate = options.sampleRate;
     const block = options.blockSize ?? 128;
-    if (!Number.isInteger(rate) || rate < 8000 || rate > 192_000) {
-      throw new RangeError(`sample rate must be an integer from 8000 to 192000 Hz (was ${rate})`);
-    }
+    // Every rate an AudioContext can have: the resampler's cost is bounded for all of them.
+    const problem = sampleRateProblem(rate);
+    if (problem) throw new RangeError(problem);
     const crossfadeSamples = options.crossfadeSamples ?? Math.round(0.01 * ENGINE_SAMPLE_RATE);
     if (rate === ENGINE_SAMPLE_RATE) {
       this.pipeline = new DenoisePipeline(engine, {

@@ -1,57 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Resampler, resampleSignal } from './resampler';
+import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Resampler, resampleSignal } from './resampler';
+import { fitSine, measureQuality, sine, streamThrough } from '../../tools/testing/resampling';
 
 const RATES = [8000, 16000, 22050, 44100, 96000];
 
-function sine(length: number, rate: number, freq: number, amp = 0.5, delaySamples = 0): Float32Array {
-  const x = new Float32Array(length);
-  for (let i = 0; i < length; i++) x[i] = amp * Math.sin((2 * Math.PI * freq * (i - delaySamples)) / rate);
-  return x;
-}
-
-/** Streams `x` through `rs` in blocks of `block` samples and returns everything produced. */
-function stream(rs: Resampler, x: Float32Array, block: number | number[]): Float32Array {
-  const sizes = Array.isArray(block) ? block : [block];
-  const out = new Float32Array(rs.maxOutput(x.length) + 16);
-  const tmp = new Float32Array(rs.maxOutput(Math.max(...sizes, 1)));
-  let written = 0;
-  for (let pos = 0, k = 0; pos < x.length; k++) {
-    const n = Math.min(sizes[k % sizes.length] as number, x.length - pos);
-    const got = rs.process(x.subarray(pos, pos + n), n, tmp);
-    expect(got).toBeLessThanOrEqual(rs.maxOutput(n));
-    out.set(tmp.subarray(0, got), written);
-    written += got;
-    pos += n;
-  }
-  return out.subarray(0, written);
-}
-
-/** Least-squares fit of a·cos + b·sin at `freq`; returns amplitude and residual power ratio (dB). */
-function fitSine(y: Float32Array, rate: number, freq: number): { amp: number; residualDb: number } {
-  let cc = 0,
-    ss = 0,
-    cs = 0,
-    yc = 0,
-    ys = 0,
-    yy = 0;
-  for (let i = 0; i < y.length; i++) {
-    const w = (2 * Math.PI * freq * i) / rate;
-    const c = Math.cos(w);
-    const s = Math.sin(w);
-    const v = y[i] as number;
-    cc += c * c;
-    ss += s * s;
-    cs += c * s;
-    yc += v * c;
-    ys += v * s;
-    yy += v * v;
-  }
-  const det = cc * ss - cs * cs;
-  const a = (yc * ss - ys * cs) / det;
-  const b = (ys * cc - yc * cs) / det;
-  const fitted = a * yc + b * ys; // energy of the fit
-  return { amp: Math.hypot(a, b), residualDb: 10 * Math.log10(Math.max(yy - fitted, 1e-30) / fitted) };
-}
+const stream = streamThrough;
 
 function correlation(a: Float32Array, b: Float32Array): number {
   let ab = 0,
@@ -81,10 +34,58 @@ describe('Resampler', () => {
     expect(Array.from(y)).toEqual(Array.from(x));
   });
 
-  it('rejects non-integer or non-positive rates, naming the value', () => {
-    expect(() => new Resampler(0, 48000)).toThrow('input rate must be a positive integer (was 0)');
-    expect(() => new Resampler(48000, 44100.5)).toThrow('(was 44100.5)');
+  it('rejects rates outside 3000–768000 Hz or not whole, naming the rate', () => {
+    expect(() => new Resampler(0, 48000)).toThrow('resampler input: sample rate 0 Hz is not supported (an integer from 3000 to 768000 Hz)');
+    expect(() => new Resampler(48000, 44100.5)).toThrow('resampler output: sample rate 44100.5 Hz is not supported');
+    // Once "Invalid typed array length: 33214413749".
+    expect(() => new Resampler(4_294_967_295, 48000)).toThrow('sample rate 4294967295 Hz is not supported');
+    expect(() => new Resampler(MIN_SAMPLE_RATE - 1, 48000)).toThrow('sample rate 2999 Hz');
+    expect(() => new Resampler(48000, MAX_SAMPLE_RATE + 1)).toThrow('sample rate 768001 Hz');
+    expect(new Resampler(MIN_SAMPLE_RATE, MAX_SAMPLE_RATE).outRate).toBe(768_000);
   });
+
+  it('keeps its table to 512 phases when the rates share no useful factor (96,001 Hz: L = 96,001), exact phases otherwise', () => {
+    for (const [from, to] of [
+      [96001, 48000],
+      [48000, 96001],
+      [11025, 48000],
+      [44099, 48000],
+    ] as const) {
+      const rs = new Resampler(from, to);
+      expect(rs.exact).toBe(false);
+      expect(rs.phaseCount).toBeLessThanOrEqual(512);
+      // (512 + 1) rows of taps in float64, plus the history: independent of L, which the old
+      // exact-phase table multiplied in (96,001 Hz: 48,000 rows, 230 MB with its build).
+      expect(rs.memoryBytes).toBeLessThanOrEqual(513 * rs.tapsPerPhase * 8 + 4 * (rs.tapsPerPhase + 1024));
+    }
+    for (const [from, to, phases] of [
+      [44100, 48000, 160],
+      [48000, 44100, 147],
+      [16000, 48000, 3],
+      [48000, 8000, 1],
+    ] as const) {
+      const rs = new Resampler(from, to);
+      expect([rs.exact, rs.phaseCount]).toEqual([true, phases]);
+    }
+  });
+
+  it.each([
+    [96001, 48000],
+    [48000, 96001],
+    [11025, 48000],
+    [3001, 48000],
+  ])(
+    'resamples %i → %i with interpolated phases at the exact design’s quality: flat ±0.1 dB, ≥ 80 dB SNR at the reported delay, aliases ≤ −80 dB',
+    (from, to) => {
+      const q = measureQuality(new Resampler(from, to));
+      // The same bars the exact rational design is held to above (±0.1 dB, 80 dB). The 90 dB design
+      // measures 90–100 dB here; the nearest phase without interpolation would leave ~50 dB, and a
+      // reported delay one output sample off ~17 dB at 1 kHz.
+      expect(q.rippleDb).toBeLessThan(0.1);
+      expect(q.worstSnrDb).toBeGreaterThan(80);
+      if (q.worstAliasDb !== null) expect(q.worstAliasDb).toBeLessThan(-80);
+    },
+  );
 
   it.each(
     RATES.flatMap((r) => [
@@ -196,6 +197,8 @@ describe('Resampler', () => {
       [48000, 44100],
       [48000, 16000],
       [22050, 48000],
+      [96001, 48000],
+      [48000, 96001],
     ] as const) {
       const x = new Float32Array(7919);
       let seed = 1;
