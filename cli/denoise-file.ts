@@ -29,6 +29,8 @@ export interface DenoiseStats {
   frames: number;
   /** Non-finite input samples replaced by 0, summed over channels. */
   nonFiniteInputs: number;
+  /** Finite input samples beyond ±4 clamped, summed over channels. */
+  outOfRangeInputs: number;
   engineResets: number;
 }
 
@@ -67,13 +69,14 @@ export function denoiseAudio(audio: WavAudio, options: DenoiseOptions = {}): { a
   // Refused before any work: a WAV header may say anything from 1 to 4,294,967,295 Hz.
   const problem = sampleRateProblem(rate);
   if (problem) throw new WavError('bad-sample-rate', problem);
-  const stats: DenoiseStats = { latency: 0, frames: 0, nonFiniteInputs: 0, engineResets: 0 };
+  const stats: DenoiseStats = { latency: 0, frames: 0, nonFiniteInputs: 0, outOfRangeInputs: 0, engineResets: 0 };
   const channels = audio.channels.map((channel) => {
     const at48k = rate === ENGINE_SAMPLE_RATE ? channel : resampleSignal(channel, rate, ENGINE_SAMPLE_RATE);
     const { output, pipeline } = denoise48k(at48k, createEngine(), options.bypass, options.strength);
     stats.latency = pipeline.latency;
     stats.frames += pipeline.stats.frames;
     stats.nonFiniteInputs += pipeline.stats.nonFiniteInputs;
+    stats.outOfRangeInputs += pipeline.stats.outOfRangeInputs;
     stats.engineResets += pipeline.stats.engineResets;
     pipeline.destroy();
     const back = rate === ENGINE_SAMPLE_RATE ? output : resampleSignal(output, ENGINE_SAMPLE_RATE, rate);

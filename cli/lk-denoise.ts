@@ -59,7 +59,8 @@ export function runCli(args: readonly string[]): CliResult {
     const summary =
       `${outPath}: ${input.channels.length} ch, ${input.sampleRate} Hz, ${f.bitsPerSample}-bit ${f.kind}, ` +
       `${seconds.toFixed(2)} s${bypass ? ' (bypass)' : strength !== 1 ? ` (strength ${strength})` : ''} in ${((Date.now() - started) / 1000).toFixed(2)} s` +
-      (stats.nonFiniteInputs > 0 ? `; ${stats.nonFiniteInputs} non-finite input samples replaced by 0` : '');
+      (stats.nonFiniteInputs > 0 ? `; ${stats.nonFiniteInputs} non-finite input samples replaced by 0` : '') +
+      (stats.outOfRangeInputs > 0 ? `; ${stats.outOfRangeInputs} input samples beyond ±4 clamped` : '');
     return { code: 0, stdout: `${summary}\n`, stderr: '' };
   } catch (error) {
     return { code: 1, stdout: '', stderr: `lk-denoise: ${describe(error, inPath)}\n` };

@@ -56,6 +56,8 @@ export interface ProcessorStats {
   /** Added delay in samples at the context's rate. */
   latencySamples: number;
   nonFiniteInputs: number;
+  /** Finite input samples beyond ±4 (+12 dBFS), clamped; their 10 ms frames skip the engine. */
+  outOfRangeInputs: number;
   engineResets: number;
   /** Linear memory of the wasm instance this processor's engines share with the others in the context. */
   wasmMemoryBytes: number;

@@ -189,10 +189,12 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   private stats(): ProcessorStats {
     const first = this.pipelines[0];
     let nonFinite = 0;
+    let outOfRange = 0;
     let resets = 0;
     let frames = 0;
     for (const p of this.pipelines) {
       nonFinite += p.stats.nonFiniteInputs;
+      outOfRange += p.stats.outOfRangeInputs;
       resets += p.stats.engineResets;
       frames += p.stats.frames;
     }
@@ -212,6 +214,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       channels: this.channels,
       latencySamples: this.latency,
       nonFiniteInputs: nonFinite,
+      outOfRangeInputs: outOfRange,
       engineResets: resets,
       wasmMemoryBytes: this.engines[0]?.memoryBytes ?? 0,
     };

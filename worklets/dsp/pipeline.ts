@@ -1,9 +1,10 @@
-// One channel of denoising at 48 kHz: input sanitising, reframing to the engine, a dry path
-// delayed by the same latency, a short crossfade between them for setEnabled, and the
+// One channel of denoising at 48 kHz: input sanitising (dsp/sanitise.ts), reframing to the
+// engine, a dry path delayed by the same latency, a short crossfade between them for setEnabled, and the
 // strength mix (dsp/strength.ts) of the two.
 // Allocation-free after construction.
 import { FRAME_SIZE, type FrameEngine } from './engine';
 import { Reframer } from './reframer';
+import { engineMayTake, InputSanitiser } from './sanitise';
 import { approach, STRENGTH_RAMP_SECONDS, StrengthRamp } from './strength';
 
 export interface PipelineOptions {
@@ -27,17 +28,17 @@ export interface PipelineStats {
   vad: number;
   /** Input samples replaced by 0 because they were NaN or ±Infinity. */
   nonFiniteInputs: number;
+  /** Finite input samples beyond ±SAMPLE_LIMIT (4), clamped to it; their frames skip the engine (dsp/sanitise.ts). */
+  outOfRangeInputs: number;
   /** Engine resets after it produced a non-finite sample. */
   engineResets: number;
 }
 
-// Below this magnitude samples are flushed to zero: denormals are slow and inaudible.
-const DENORMAL = 1e-30;
-
 export class DenoisePipeline {
   readonly latency: number;
-  readonly stats: PipelineStats = { frames: 0, vad: 0, nonFiniteInputs: 0, engineResets: 0 };
+  readonly stats: PipelineStats = { frames: 0, vad: 0, nonFiniteInputs: 0, outOfRangeInputs: 0, engineResets: 0 };
   private readonly reframer: Reframer;
+  private readonly sanitiser = new InputSanitiser();
   private readonly clean: Float32Array;
   private readonly wet: Float32Array;
   // Dry delay line of `latency` samples, so bypass stays time-aligned with the denoised path.
@@ -91,18 +92,9 @@ export class DenoisePipeline {
 
   process(input: Float32Array, output: Float32Array, length = input.length): void {
     const clean = this.clean;
-    let nonFinite = 0;
-    for (let i = 0; i < length; i++) {
-      const x = input[i] as number;
-      // x − x is NaN exactly when x is NaN or ±Infinity.
-      if (x - x !== 0) {
-        clean[i] = 0;
-        nonFinite++;
-      } else {
-        clean[i] = x < DENORMAL && x > -DENORMAL ? 0 : x;
-      }
-    }
-    if (nonFinite) this.stats.nonFiniteInputs += nonFinite;
+    this.sanitiser.process(input, clean, length);
+    this.stats.nonFiniteInputs = this.sanitiser.nonFinite;
+    this.stats.outOfRangeInputs = this.sanitiser.outOfRange;
     this.reframer.process(clean, this.wet, length);
 
     const wet = this.wet;
@@ -145,6 +137,12 @@ export class DenoisePipeline {
   private readonly runFrame = (input: Float32Array, output: Float32Array): void => {
     if (this.bypassed || this.destroyed) {
       output.set(input);
+      return;
+    }
+    if (!engineMayTake(input)) {
+      // Garbage (dsp/sanitise.ts): kept from the engine, whose state stays as it was.
+      output.set(input);
+      this.stats.vad = 0;
       return;
     }
     const vad = this.engine.processFrame(input, output);

@@ -1,0 +1,57 @@
+// What the engine may see. Input samples are made safe before the pipeline uses them (for the
+// engine and the dry path alike), and a frame holding garbage is kept from the engine.
+//
+// - NaN and ±Infinity become 0; denormals become 0 (slow and inaudible).
+// - Finite samples beyond ±SAMPLE_LIMIT are clamped to it. Capture devices deliver at most full
+//   scale (1.0); Web Audio's own gain, mixing and resampling overshoot can push a real signal a
+//   little past it, so a margin of four full-scale sources (+12 dBFS) is kept untouched. Beyond
+//   that the signal is garbage or a broken upstream gain, and the encoder would clip it anyway.
+// - An engine frame holding a clamped sample does not reach the engine: it passes dry, and the
+//   engine goes on from the state it had before the burst, which no garbage reached. It is NOT
+//   reset: a fresh RNNoise state hardly cuts noise until it has heard speech, and that is what
+//   a ±1e20 burst did before (its output went NaN, so the pipeline reset the engine, and the rest
+//   of the pause was cut by 4–10 dB instead of 38–44; see sanitise.test.ts). The pipeline still
+//   resets an engine whose OUTPUT went non-finite: that state is poisoned for good.
+// Counts only; nothing is logged per sample. Allocation-free.
+
+export const SAMPLE_LIMIT = 4;
+
+// Below this magnitude samples are flushed to zero.
+const DENORMAL = 1e-30;
+
+export class InputSanitiser {
+  /** Input samples replaced by 0 because they were NaN or ±Infinity. */
+  nonFinite = 0;
+  /** Finite input samples clamped to ±SAMPLE_LIMIT. */
+  outOfRange = 0;
+
+  /** Copies `length` samples of `input` to `output`, sanitised. */
+  process(input: Float32Array, output: Float32Array, length: number): void {
+    let nonFinite = 0;
+    let outOfRange = 0;
+    for (let i = 0; i < length; i++) {
+      const x = input[i] as number;
+      if (x - x !== 0) {
+        // x − x is NaN exactly when x is NaN or ±Infinity.
+        output[i] = 0;
+        nonFinite++;
+      } else if (x > SAMPLE_LIMIT || x < -SAMPLE_LIMIT) {
+        output[i] = x > 0 ? SAMPLE_LIMIT : -SAMPLE_LIMIT;
+        outOfRange++;
+      } else {
+        output[i] = x < DENORMAL && x > -DENORMAL ? 0 : x;
+      }
+    }
+    this.nonFinite += nonFinite;
+    this.outOfRange += outOfRange;
+  }
+}
+
+/** False when a sanitised engine frame holds a clamped sample (exactly ±SAMPLE_LIMIT): pass it dry. */
+export function engineMayTake(frame: Float32Array): boolean {
+  for (let i = 0; i < frame.length; i++) {
+    const x = frame[i] as number;
+    if (x >= SAMPLE_LIMIT || x <= -SAMPLE_LIMIT) return false;
+  }
+  return true;
+}
