@@ -16,6 +16,7 @@ import { nodeCost, nodeCycles, nodeLongRun } from './node-bench';
 import { buildBenchPage, launchBrowser, openBenchPage, renderOn, servePage, storeSignal, type BenchBrowser } from './browser';
 import type { CyclesResult, EngineKind, LiveResult, LongRenderKind, RenderResult, StartupResult } from './pages/bench';
 import { measureStrength } from './strength';
+import { measureResampler } from './resampler';
 import {
   coarseLag,
   DESIGN_LAGS,
@@ -557,6 +558,7 @@ async function main(): Promise<void> {
       totalSeconds: 0,
     };
     const strength = await phase('strength (Node)', () => measureStrength(5));
+    const resampler = await phase('resampler (Node)', () => measureResampler());
     results = {
       meta,
       p1: { node, browser: cost },
@@ -573,6 +575,7 @@ async function main(): Promise<void> {
       startup,
       quality: q,
       strength,
+      resampler,
     };
   } finally {
     await b.close();

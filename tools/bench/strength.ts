@@ -101,7 +101,12 @@ export function strengthMarkdown(r: StrengthResults): string {
 
 /** Replaces (or appends) the "## Strength" section of a Markdown file's text. */
 export function withStrengthSection(markdown: string, section: string): string {
-  const start = markdown.indexOf('\n## Strength\n');
+  return withSection(markdown, 'Strength', section);
+}
+
+/** Replaces (or appends) the "## <title>" section of a Markdown file's text. */
+export function withSection(markdown: string, title: string, section: string): string {
+  const start = markdown.indexOf(`\n## ${title}\n`);
   if (start < 0) return `${markdown.trimEnd()}\n\n${section}`;
   const next = markdown.indexOf('\n## ', start + 1);
   return `${markdown.slice(0, start + 1)}${section}${next < 0 ? '' : markdown.slice(next + 1)}`;
