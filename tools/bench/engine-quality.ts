@@ -6,7 +6,7 @@
 // frame by frame, with no pipeline of ours around it: they are the reference that our own glue
 // for the same engine is compared with. measureEngineQuality() returns the figures;
 // engineQualityMarkdown() renders the BENCHMARKS.md section.
-// Run alone: npx tsx tools/bench/engine-quality.ts [--clips N] [--write]
+// Run alone: npx tsx tools/bench/engine-quality.ts [--clips N] [--budget-s S] [--write]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -271,7 +271,9 @@ function scoreItem(item: CorpusItem, base: ItemBaseline, engine: string, output:
 
 export interface EngineQualityResults {
   date: string;
+  /** The clips scored; fewer than plannedClips when the run hit its time budget. */
   clips: string[];
+  plannedClips: number;
   noises: string[];
   snrs: number[];
   /** Audio each engine processed, s. */
@@ -285,6 +287,8 @@ export interface EngineQualityOptions {
   clips?: number;
   snrs?: readonly number[];
   runners?: readonly EngineRunner[];
+  /** No new clip is started after this many seconds (a partial run still has every noise and SNR per clip). */
+  budgetSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -300,7 +304,12 @@ export async function measureEngineQuality(options: EngineQualityOptions = {}): 
   const seconds = new Map<string, number>(runners.map((r) => [r.id, 0]));
   const items: EngineItemScore[] = [];
   let audioSeconds = 0;
-  specs.forEach((spec, k) => {
+  const started = performance.now();
+  const scored = new Set<string>();
+  for (const [k, spec] of specs.entries()) {
+    const overBudget = (performance.now() - started) / 1000 > (options.budgetSeconds ?? Infinity);
+    if (!scored.has(spec.clip.name) && overBudget && scored.size > 0) break;
+    scored.add(spec.clip.name);
     const item = buildCorpusItem(spec, clips);
     audioSeconds += item.mixture.length / CORPUS_RATE;
     const base = baseline(item);
@@ -314,10 +323,11 @@ export async function measureEngineQuality(options: EngineQualityOptions = {}): 
       items.push(scoreItem(item, base, runner.id, output, lag));
     });
     log(`  engine quality ${k + 1}/${specs.length}`);
-  });
+  }
   return {
     date: new Date().toISOString(),
-    clips: [...keep],
+    clips: [...scored],
+    plannedClips: keep.size,
     noises: [...new Set(specs.map((s) => s.noise))],
     snrs: [...new Set(specs.map((s) => s.snrDb))].sort((a, b) => a - b),
     audioSeconds,
@@ -350,7 +360,9 @@ export function engineQualityMarkdown(r: EngineQualityResults): string {
   const lines = [
     '## Quality per engine',
     '',
-    `Node, ${perEngine} corpus items (${r.clips.length} clip${r.clips.length === 1 ? '' : 's'} × ${r.noises.length} noises × SNR ${r.snrs.join('/')} dB, 48 kHz; tools/bench/corpus.ts), ` +
+    `Node, ${perEngine} corpus items (${r.clips.length} clip${r.clips.length === 1 ? '' : 's'}` +
+      (r.clips.length < r.plannedClips ? ` of ${r.plannedClips}: the run stopped at its time budget` : '') +
+      ` × ${r.noises.length} noises × SNR ${r.snrs.join('/')} dB, 48 kHz; tools/bench/corpus.ts), ` +
       'each engine aligned to the mixture by cross-correlation, the first second left out. ' +
       "The raw-package rows call the package's engine as shipped, frame by frame, with no pipeline of ours: the reference for our own glue of the same engine. " +
       'STOI and ESTOI are tools/testing/stoi.ts (Taal et al. 2011; Jensen & Taal 2016), checked against pystoi 0.4.1 to 1e-9 in stoi.test.ts; ' +
@@ -410,11 +422,18 @@ export function withEngineQualitySection(markdown: string, section: string): str
 
 if (isEntryPoint(import.meta.url)) {
   const args = process.argv.slice(2);
-  const clipsAt = args.indexOf('--clips');
-  const clips = clipsAt >= 0 ? Number(args[clipsAt + 1]) : undefined;
-  if (clips !== undefined && !(Number.isInteger(clips) && clips > 0))
-    throw new RangeError(`--clips must be a positive integer (was ${args[clipsAt + 1]})`);
-  const results = await measureEngineQuality({ clips, log: (line) => console.error(line) });
+  const positive = (flag: string): number | undefined => {
+    const at = args.indexOf(flag);
+    if (at < 0) return undefined;
+    const v = Number(args[at + 1]);
+    if (!(Number.isInteger(v) && v > 0)) throw new RangeError(`${flag} must be a positive integer (was ${args[at + 1]})`);
+    return v;
+  };
+  const results = await measureEngineQuality({
+    clips: positive('--clips'),
+    budgetSeconds: positive('--budget-s'),
+    log: (line) => console.error(line),
+  });
   const section = engineQualityMarkdown(results);
   process.stdout.write(section);
   if (args.includes('--write')) {

@@ -1,6 +1,7 @@
 // BENCHMARKS.md and the charts, generated from results.json alone. The markdown building is pure
 // (renderMarkdown, costChart, qualityChart); writeReport() only writes the files.
 import { strengthMarkdown, withStrengthSection } from './strength';
+import { engineQualityMarkdown, withEngineQualitySection } from './engine-quality';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { COST_BASES, type CostBasis, type Results } from './results';
@@ -695,5 +696,6 @@ export function writeReport(r: Results, paths: ReportPaths): void {
   const base = dirname(paths.md);
   const rel = (p: string): string => relative(base, p).split('\\').join('/');
   const md = renderMarkdown(r, { costSvg: rel(costSvg), qualitySvg: rel(qualitySvg), json: rel(paths.json) });
-  writeFileSync(paths.md, r.strength ? withStrengthSection(md, strengthMarkdown(r.strength)) : md);
+  const withStrength = r.strength ? withStrengthSection(md, strengthMarkdown(r.strength)) : md;
+  writeFileSync(paths.md, r.engineQuality ? withEngineQualitySection(withStrength, engineQualityMarkdown(r.engineQuality)) : withStrength);
 }

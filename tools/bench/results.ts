@@ -1,4 +1,5 @@
 import type { StrengthResults } from './strength';
+import type { EngineQualityResults } from './engine-quality';
 // The shape of bench/results.json: what one `npm run bench` measured. BENCHMARKS.md and the
 // charts are generated from it alone (bench/report.ts), so a report can be regenerated from an
 // old results file.
@@ -88,6 +89,8 @@ export interface Results {
   meta: Meta;
   /** Pause cut and speech level per strength setting (tools/bench/strength.ts); absent in older runs. */
   strength?: StrengthResults;
+  /** Quality per engine, Node (tools/bench/engine-quality.ts); absent in older runs. */
+  engineQuality?: EngineQualityResults;
   p1: { node: NodeCostResult; browser: BrowserCost };
   p2: DelayResult;
   p3: {

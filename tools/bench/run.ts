@@ -16,6 +16,7 @@ import { nodeCost, nodeCycles, nodeLongRun } from './node-bench';
 import { buildBenchPage, launchBrowser, openBenchPage, renderOn, servePage, storeSignal, type BenchBrowser } from './browser';
 import type { CyclesResult, EngineKind, LiveResult, LongRenderKind, RenderResult, StartupResult } from './pages/bench';
 import { measureStrength } from './strength';
+import { measureEngineQuality } from './engine-quality';
 import {
   coarseLag,
   DESIGN_LAGS,
@@ -557,6 +558,9 @@ async function main(): Promise<void> {
       totalSeconds: 0,
     };
     const strength = await phase('strength (Node)', () => measureStrength(5));
+    const engineQuality = await phase('quality per engine (Node)', () =>
+      measureEngineQuality({ clips: quick ? 1 : undefined, snrs: cfg.qualitySnrs, budgetSeconds: QUALITY_BUDGET_S, log }),
+    );
     results = {
       meta,
       p1: { node, browser: cost },
@@ -573,6 +577,7 @@ async function main(): Promise<void> {
       startup,
       quality: q,
       strength,
+      engineQuality,
     };
   } finally {
     await b.close();
