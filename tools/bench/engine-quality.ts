@@ -361,7 +361,7 @@ export function engineQualityMarkdown(r: EngineQualityResults): string {
     '## Quality per engine',
     '',
     `Node, ${perEngine} corpus items (${r.clips.length} clip${r.clips.length === 1 ? '' : 's'}` +
-      (r.clips.length < r.plannedClips ? ` of ${r.plannedClips}: the run stopped at its time budget` : '') +
+      (r.clips.length < r.plannedClips ? ` of ${r.plannedClips}, where the run reached its time budget,` : '') +
       ` × ${r.noises.length} noises × SNR ${r.snrs.join('/')} dB, 48 kHz; tools/bench/corpus.ts), ` +
       'each engine aligned to the mixture by cross-correlation, the first second left out. ' +
       "The raw-package rows call the package's engine as shipped, frame by frame, with no pipeline of ours: the reference for our own glue of the same engine. " +
