@@ -2,6 +2,7 @@
 // (renderMarkdown, costChart, qualityChart); writeReport() only writes the files.
 import { strengthMarkdown, withSection, withStrengthSection } from './strength';
 import { resamplerMarkdown } from './resampler';
+import { engineQualityMarkdown, withEngineQualitySection } from './engine-quality';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { COST_BASES, type CostBasis, type Results } from './results';
@@ -697,5 +698,9 @@ export function writeReport(r: Results, paths: ReportPaths): void {
   const rel = (p: string): string => relative(base, p).split('\\').join('/');
   const md = renderMarkdown(r, { costSvg: rel(costSvg), qualitySvg: rel(qualitySvg), json: rel(paths.json) });
   const withStrength = r.strength ? withStrengthSection(md, strengthMarkdown(r.strength)) : md;
-  writeFileSync(paths.md, r.resampler ? withSection(withStrength, 'Resampler', resamplerMarkdown(r.resampler)) : withStrength);
+  const withResampler = r.resampler ? withSection(withStrength, 'Resampler', resamplerMarkdown(r.resampler)) : withStrength;
+  writeFileSync(
+    paths.md,
+    r.engineQuality ? withEngineQualitySection(withResampler, engineQualityMarkdown(r.engineQuality)) : withResampler,
+  );
 }

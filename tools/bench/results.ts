@@ -1,5 +1,6 @@
 import type { StrengthResults } from './strength';
 import type { ResamplerResults } from './resampler';
+import type { EngineQualityResults } from './engine-quality';
 // The shape of bench/results.json: what one `npm run bench` measured. BENCHMARKS.md and the
 // charts are generated from it alone (bench/report.ts), so a report can be regenerated from an
 // old results file.
@@ -91,6 +92,8 @@ export interface Results {
   strength?: StrengthResults;
   /** The resampler against its previous design (tools/bench/resampler.ts); absent in older runs. */
   resampler?: ResamplerResults;
+  /** Quality per engine, Node (tools/bench/engine-quality.ts); absent in older runs. */
+  engineQuality?: EngineQualityResults;
   p1: { node: NodeCostResult; browser: BrowserCost };
   p2: DelayResult;
   p3: {

@@ -17,6 +17,7 @@ import { buildBenchPage, launchBrowser, openBenchPage, renderOn, servePage, stor
 import type { CyclesResult, EngineKind, LiveResult, LongRenderKind, RenderResult, StartupResult } from './pages/bench';
 import { measureStrength } from './strength';
 import { measureResampler } from './resampler';
+import { measureEngineQuality } from './engine-quality';
 import {
   coarseLag,
   DESIGN_LAGS,
@@ -559,6 +560,9 @@ async function main(): Promise<void> {
     };
     const strength = await phase('strength (Node)', () => measureStrength(5));
     const resampler = await phase('resampler (Node)', () => measureResampler());
+    const engineQuality = await phase('quality per engine (Node)', () =>
+      measureEngineQuality({ clips: quick ? 1 : undefined, snrs: cfg.qualitySnrs, budgetSeconds: QUALITY_BUDGET_S, log }),
+    );
     results = {
       meta,
       p1: { node, browser: cost },
@@ -576,6 +580,7 @@ async function main(): Promise<void> {
       quality: q,
       strength,
       resampler,
+      engineQuality,
     };
   } finally {
     await b.close();

@@ -41,13 +41,13 @@ export function sampleRateProblem(rate: number): string | undefined {
 // downsampling, which keeps the table at about 512 × the taps of a 1:1 filter for any ratio.
 const PHASES_PER_LOW_SAMPLE = 512;
 
-function gcd(a: number, b: number): number {
+export function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
 }
 
 /** Zeroth-order modified Bessel function of the first kind (power series). */
-function besselI0(x: number): number {
+export function besselI0(x: number): number {
   let sum = 1;
   let term = 1;
   const q = (x * x) / 4;
