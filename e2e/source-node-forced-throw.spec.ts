@@ -119,11 +119,12 @@ function matchLoop(signal: Float32Array, window: Float32Array): { corr: number; 
   return { corr: (c[best] as number) / Math.sqrt(e * ref || 1), levelDb: db(e / ref) };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))] as number;
 
 /**
  * The loudest eight 250 ms windows of `heard`, each matched on its own against the loop: short
- * windows ride out the jitter buffer's time stretch and a glitch on a loaded machine.
+ * windows ride out the jitter buffer's time stretch. The correlation is the upper quartile: on
+ * a loaded 2-core machine some windows carry an output dropout, the intact ones score ≈ 1.
  */
 function matchWindows(signal: Float32Array, heard: Float32Array): { corr: number; levelDb: number; dbfs: number } {
   const w = RATE / 4;
@@ -132,9 +133,18 @@ function matchWindows(signal: Float32Array, heard: Float32Array): { corr: number
   const windows = starts.slice(0, 8).map((s) => heard.subarray(s, s + w));
   const matches = windows.map((x) => matchLoop(signal, x));
   return {
-    corr: median(matches.map((m) => m.corr)),
-    levelDb: median(matches.map((m) => m.levelDb)),
-    dbfs: median(windows.map((x) => db(energy(x) / w || 1e-30))),
+    corr: quantile(
+      matches.map((m) => m.corr),
+      0.75,
+    ),
+    levelDb: quantile(
+      matches.map((m) => m.levelDb),
+      0.5,
+    ),
+    dbfs: quantile(
+      windows.map((x) => db(energy(x) / w || 1e-30)),
+      0.5,
+    ),
   };
 }
 
@@ -156,11 +166,11 @@ test('when createMediaStreamSource throws, the remote speech still reaches the a
   // The chance level of this measure: the same speech reversed in time (same spectrum and level,
   // another waveform), matched the same way.
   const chance = matchWindows(speech.slice().reverse(), heard);
-  const summary = `forced createMediaStreamSource throw: output ${m.dbfs.toFixed(1)} dBFS (median of the loudest 250 ms windows), corr ${m.corr.toFixed(3)} with the published speech (chance ${chance.corr.toFixed(3)}), level ${m.levelDb.toFixed(2)} dB vs published`;
+  const summary = `forced createMediaStreamSource throw: output ${m.dbfs.toFixed(1)} dBFS (median of the loudest 250 ms windows), corr ${m.corr.toFixed(3)} (upper quartile) with the published speech (chance ${chance.corr.toFixed(3)}), level ${m.levelDb.toFixed(2)} dB vs published`;
   console.log(summary);
   test.info().annotations.push({ type: 'measured', description: summary });
-  // Silence scores 0; unrelated speech-like audio scores the chance level (≈ 0.2-0.35 here); the
-  // speaker's own speech through Opus ≈ 0.9-1. 0.6 sits between with room on both sides.
+  // Silence scores 0; unrelated speech-like audio scores the chance level (0.22-0.27 measured);
+  // the speaker's own speech through Opus 0.84-1 per intact window. 0.6 sits between.
   expect(chance.corr, 'the measure must not match any speech-like audio').toBeLessThan(0.5);
   expect(m.corr).toBeGreaterThan(0.6);
   // A pass-through keeps the level (no gain anywhere on the path, ≈ 0 dB measured); 6 dB either
