@@ -81,7 +81,7 @@ async function recordOutput(seconds: number): Promise<Float32Array> {
     '--format=float32le',
     `--rate=${RATE}`,
     '--channels=1',
-    '--latency-msec=20',
+    '--latency-msec=500',
   ]);
   const chunks: Buffer[] = [];
   let bytes = 0;
