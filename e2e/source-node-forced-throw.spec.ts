@@ -6,7 +6,7 @@
 // daemon this test starts for itself (its own socket, a null sink), and the test records that
 // sink's monitor. Nothing else plays into it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dispose } from '@livekit/rtc-node';
@@ -18,7 +18,8 @@ import { startServer, type LoopbackServer } from '../tools/loopback-server/serve
 import { publishWithRtcNode, RATE, type RtcNodePublisher } from '../tools/loopback-server/rtc-node-peer';
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
 
-const pulseDir = mkdtempSync(join(tmpdir(), 'lk-pulse-'));
+// Made in beforeAll, in the worker that runs the test (the runner also loads this file).
+const pulseDir = join(tmpdir(), `lk-pulse-${process.pid}`);
 const PULSE = `unix:${join(pulseDir, 'socket')}`;
 const SINK = 'lkout';
 
@@ -42,6 +43,7 @@ let pub: RtcNodePublisher | undefined;
 
 test.beforeAll(async () => {
   server = await startServer({ port: 0, tokenRefreshIntervalMs: 0 });
+  mkdirSync(pulseDir, { recursive: true });
   const env = { ...process.env, HOME: pulseDir, XDG_RUNTIME_DIR: pulseDir, PULSE_RUNTIME_PATH: pulseDir };
   pulse = spawn(
     'pulseaudio',
