@@ -5,6 +5,14 @@ import type { DenoiserErrorReason, WorkletErrorReason } from './types';
 
 export type { DenoiserErrorReason };
 
+/** The values of a failed createMediaStreamSource: the two rates, the track's settings, what it said. */
+export interface SourceNodeFailure {
+  contextRate: number;
+  trackRate: number | null;
+  trackSettings: MediaTrackSettings;
+  message: string;
+}
+
 export class DenoiserError extends Error {
   /** The value that made it go wrong (a URL, a state, an option's value), when there is one. */
   readonly value: unknown;
@@ -85,6 +93,19 @@ export class DenoiserError extends Error {
 
   static noOutputTrack(audioTracks: number): DenoiserError {
     return new DenoiserError('no-output-track', `the output stream has no audio track (it has ${audioTracks})`, { value: audioTracks });
+  }
+
+  /** createMediaStreamSource threw (Firefox did for years when the context's rate differs from the track's). */
+  static sourceNode(value: SourceNodeFailure, cause: unknown): DenoiserError {
+    const rate = value.trackRate === null ? 'track rate unknown' : `track ${value.trackRate} Hz`;
+    return new DenoiserError(
+      'source-node',
+      `the AudioContext (${value.contextRate} Hz, ${rate}) could not take the track: ${value.message}`,
+      {
+        cause,
+        value,
+      },
+    );
   }
 
   static invalidOption(name: string, value: unknown, expected: string): DenoiserError {

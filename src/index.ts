@@ -11,7 +11,7 @@ export type { NoiseCancellationProcessorOptions, NoiseCancellationProcessorEvent
 export { STRENGTH_PRESETS, strengthFloorDb } from './strength';
 export type { Strength, StrengthPreset } from './strength';
 export { DenoiserError } from './errors';
-export type { DenoiserErrorReason } from './errors';
+export type { DenoiserErrorReason, SourceNodeFailure } from './errors';
 export { setLogger } from './log';
 export type { Logger } from './log';
 export { PROCESSOR_NAME, PROTOCOL_VERSION } from '../worklets/protocol';

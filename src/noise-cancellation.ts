@@ -17,7 +17,7 @@ import { FrameProcessor } from './frame-processor';
 import { loadWasmModule, loadWorklet, pickEngine } from './loader';
 import { log } from './log';
 import { DEFAULT_MAX_PROCESSORS, validateOptions, type NoiseCancellationOptions } from './options';
-import { sourceFor } from './source-nodes';
+import { sourceFallback, sourceFor } from './source-nodes';
 import { resolveStrength, type Strength } from './strength';
 
 export type NoiseCancellationEvents = {
@@ -249,17 +249,24 @@ export class NoiseCancellation extends FrameProcessor {
     if (track.kind !== 'audio') throw DenoiserError.trackKind(track.kind);
     this.detachInput();
     const stream = new MediaStream([track]);
-    this.source = sourceFor(this.context as AudioContext, track, stream);
-    this.source.connect(this.node);
-    if (options.remote && this.remoteWorkaround && typeof document !== 'undefined') {
-      const element = document.createElement('audio');
-      element.muted = true;
-      element.srcObject = stream;
-      void element.play().catch(() => {
-        // Autoplay may refuse before a user gesture; Web Audio still gets the track then.
-      });
-      this.mediaElement = element;
+    const hasDocument = typeof document !== 'undefined';
+    try {
+      this.source = sourceFor(this.context as AudioContext, track, stream);
+    } catch (error) {
+      if (!(error instanceof DenoiserError) || sourceFallback(options.remote, hasDocument) === 'caller') throw error;
+      // The graph cannot hear this track, so the node's output is silence: play it unprocessed.
+      this.mediaElement = playStream(stream, false);
+      log.warn(`${error.message}; the track plays unprocessed in an <audio> element`);
+      this.channel.send('error', DenoiserError.passThrough(error));
+      return;
     }
+    this.source.connect(this.node);
+    if (options.remote && this.remoteWorkaround && hasDocument) this.mediaElement = playStream(stream, true);
+  }
+
+  /** The <audio> element playing the track unprocessed because the context refused it (reason 'source-node'). */
+  get fallbackElement(): HTMLAudioElement | undefined {
+    return this.mediaElement && !this.mediaElement.muted ? this.mediaElement : undefined;
   }
 
   override detachInput(): void {
@@ -351,6 +358,17 @@ export class NoiseCancellation extends FrameProcessor {
         assertNever(message, 'processor message');
     }
   }
+}
+
+/** A muted element only keeps a remote track flowing (Chromium); an unmuted one is what the listener hears. */
+function playStream(stream: MediaStream, muted: boolean): HTMLAudioElement {
+  const element = document.createElement('audio');
+  element.muted = muted;
+  element.srcObject = stream;
+  void element.play().catch(() => {
+    // Autoplay may refuse before a user gesture; livekit-client's startAudio() plays it then.
+  });
+  return element;
 }
 
 function isOffline(context: BaseAudioContext): boolean {

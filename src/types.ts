@@ -86,5 +86,6 @@ export type DenoiserErrorReason =
   | 'binding-closed' // the binding has ended
   | 'track-kind' // not an audio track
   | 'no-output-track' // the output stream has no audio track
+  | 'source-node' // the AudioContext could not take the track (createMediaStreamSource threw)
   | 'invalid-option' // an option is out of range or of the wrong type
   | 'room-internals'; // livekit-client internals moved (see src/room-adapter.ts)
