@@ -11,7 +11,7 @@ export const DEV_PORT = PREVIEW_PORT - 1;
 
 // Specs written against e2e/support/engines.ts (`drivenPage`) run in all three engines; the
 // rest are Chromium-only (Playwright's own page API, WebRTC rooms with Chromium's fake devices).
-const CROSS_ENGINE = ['**/denoise-offline.spec.ts'];
+const CROSS_ENGINE = ['**/denoise-offline.spec.ts', '**/support-check.spec.ts'];
 // Firefox in real rooms needs the network namespace tools/testing/netns.sh makes (it sets
 // LK_NETNS_ADDRESS); npm test runs that project on its own, under `unshare -n`.
 const FIREFOX_ROOM = ['**/firefox-room.spec.ts'];

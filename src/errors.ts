@@ -49,15 +49,6 @@ export class DenoiserError extends Error {
     return new DenoiserError('context-closed', 'the AudioContext was closed; the processor is gone', { value: 'closed' });
   }
 
-  /** The local-mic processor publishes the capture track until the context runs. */
-  static contextSuspended(state: string): DenoiserError {
-    return new DenoiserError(
-      'context-suspended',
-      `the AudioContext is ${state}; the microphone is published unprocessed until it runs (room.startAudio() or context.resume() after a user gesture)`,
-      { value: state },
-    );
-  }
-
   /** Changing the capture track's noiseSuppression/voiceIsolation failed (`what` says which way). */
   static browserConstraints(what: string, cause?: unknown): DenoiserError {
     return new DenoiserError('browser-constraints', cause === undefined ? what : `${what}: ${describe(cause)}`, { cause, value: what });

@@ -3,6 +3,8 @@ export { TrackBinding } from './track-binding';
 export { ParticipantBinding } from './participant-binding';
 export type { TrackBindingOptions, TrackBindingEvents, EndReason } from './track-binding';
 export type { ParticipantBindingEvents } from './participant-binding';
+export { isNoiseCancellationSupported, noiseCancellationSupport } from './support';
+export type { NoiseCancellationSupport, SupportRequirement } from './support';
 export { NoiseCancellation } from './noise-cancellation';
 export type { NoiseCancellationEvents } from './noise-cancellation';
 export type { NoiseCancellationOptions } from './options';

@@ -10,7 +10,7 @@ import {
   type ProcessorOptions,
   type ToProcessor,
 } from '../worklets/protocol';
-import type { Credentials, EngineFlavour, ProcessorStats, StreamInfo } from './types';
+import type { ContextState, Credentials, EngineFlavour, ProcessorStats, StreamInfo } from './types';
 import { DenoiserError } from './errors';
 import { EventChannel, type EventSource } from './emitter';
 import { FrameProcessor } from './frame-processor';
@@ -24,6 +24,13 @@ export type NoiseCancellationEvents = {
   ready: [info: { engine: EngineFlavour | null; latencySamples: number; sampleRate: number }];
   stats: [stats: ProcessorStats];
   error: [error: DenoiserError];
+  /**
+   * The AudioContext is not running (an autoplay policy keeps it 'suspended' until a user
+   * gesture; Safari may 'interrupt' it), so the output is silence; or it runs again. Fired after
+   * create() when the context is not running, then on every change. Not an error: resume() from
+   * a user gesture fixes it. A closed context is an 'error' ('context-closed') and 'closed'.
+   */
+  'context-state': [state: ContextState];
   closed: [];
 };
 
@@ -63,6 +70,8 @@ export class NoiseCancellation extends FrameProcessor {
     const limit = options.maxProcessorsPerContext ?? DEFAULT_MAX_PROCESSORS;
     const running = liveCount.get(context) ?? 0;
     const nc = new NoiseCancellation(context, options, engine.flavour, module, running >= limit);
+    // Like start errors, told in a later task so that the code awaiting create() hears it.
+    if (!isOffline(context) && context.state !== 'running') setTimeout(() => nc.onContextState(), 0);
     if (running >= limit) {
       nc.queueError(DenoiserError.overload(running, limit));
     }
@@ -93,6 +102,8 @@ export class NoiseCancellation extends FrameProcessor {
   private closed = false;
   private finished = false;
   private readonly contextListener: () => void;
+  // The context state last told through 'context-state' (a live context starts out as running).
+  private toldState: ContextState = 'running';
   private source: MediaStreamAudioSourceNode | undefined;
   private mediaElement: HTMLAudioElement | undefined;
   private destination: MediaStreamAudioDestinationNode | undefined;
@@ -160,9 +171,28 @@ export class NoiseCancellation extends FrameProcessor {
     log.info(`created (engine ${module ? flavour : 'none'}, ${context.sampleRate} Hz, ${channelMode})`);
   }
 
-  /** Latest stats from the worklet (about once a second, and on every change). */
+  /**
+   * Latest stats from the worklet (about once a second, and on every change), with the context's
+   * state as of now. Undefined until the worklet first ran: a context suspended from the start
+   * runs no worklet (see contextState).
+   */
   get stats(): ProcessorStats | undefined {
-    return this.lastStats;
+    return this.lastStats && { ...this.lastStats, contextState: this.context.state as ContextState };
+  }
+
+  /** The AudioContext's state: the output is silence unless 'running'. */
+  get contextState(): ContextState {
+    return this.context.state as ContextState;
+  }
+
+  /**
+   * Resumes a suspended AudioContext. Call it from a user gesture (a click handler): an autoplay
+   * policy refuses it otherwise, and the promise stays pending or rejects as the browser decides.
+   */
+  async resume(): Promise<void> {
+    if (this.closed) throw DenoiserError.processorClosed();
+    if (!('resume' in this.context)) throw DenoiserError.contextKind('OfflineAudioContext', 'resume()');
+    await (this.context as AudioContext).resume();
   }
 
   /** Set once the worklet has started: engine, added delay, sample rate. */
@@ -312,9 +342,19 @@ export class NoiseCancellation extends FrameProcessor {
     if (this.context.state === 'closed' && !isOffline(this.context)) this.finishClose();
   }
 
-  // A context closed under us takes the processor with it: say so, and tidy up our side.
+  // A context closed under us takes the processor with it: say so, and tidy up our side. Any
+  // other change is told as it is: a suspended context is silent, not broken.
   private onContextState(): void {
-    if ((this.context.state as AudioContextState) !== 'closed') return;
+    const state = this.context.state as ContextState;
+    if (state !== 'closed') {
+      if (this.closed || state === this.toldState) return;
+      this.toldState = state;
+      if (state === 'running') log.info('AudioContext running');
+      else log.warn(`AudioContext ${state}: the output is silent until resume() after a user gesture`);
+      this.channel.send('context-state', state);
+      if (this.lastStats) this.channel.send('stats', { ...this.lastStats, contextState: state });
+      return;
+    }
     if (!this.closed) {
       this.channel.send('error', DenoiserError.contextClosedUnder());
     }
@@ -344,8 +384,8 @@ export class NoiseCancellation extends FrameProcessor {
         this.channel.send('ready', this.readyInfo);
         break;
       case 'stats':
-        this.lastStats = message.stats;
-        this.channel.send('stats', message.stats);
+        this.lastStats = { ...message.stats, contextState: this.context.state as ContextState };
+        this.channel.send('stats', this.lastStats);
         break;
       case 'error':
         log.warn(`worklet error (${message.reason}): ${message.message}`);

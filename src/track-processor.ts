@@ -9,7 +9,7 @@
 // Audio never goes silent because of us: until the node runs, and after it fails, the capture
 // track itself is what the sender sends, and an 'error' event says why.
 import { Track, type AudioProcessorOptions, type LocalTrack, type Room, type TrackProcessor } from 'livekit-client';
-import type { ProcessorStats } from './types';
+import type { ContextState, ProcessorStats } from './types';
 import { EventChannel, type EventSource } from './emitter';
 import { DenoiserError } from './errors';
 import { log } from './log';
@@ -35,6 +35,12 @@ export type NoiseCancellationProcessorEvents = {
   stats: [stats: ProcessorStats];
   /** Whether the published audio is the denoised track (true) or the capture track (false). */
   processing: [processing: boolean];
+  /**
+   * The AudioContext is not running (autoplay policy: 'suspended' until a user gesture), so the
+   * capture track is published unprocessed; or it runs again and the denoised track is back.
+   * Call resume() (or room.startAudio()) from a user gesture.
+   */
+  'context-state': [state: ContextState];
 };
 
 type NoiseSuppressionConstraints = MediaTrackConstraints & { voiceIsolation?: ConstrainBoolean };
@@ -60,7 +66,6 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
   private pendingRecapture = false;
   private binding: TrackBinding | undefined;
   private roomRef: WeakRef<Room> | undefined;
-  private contextWaiter: { context: AudioContext; listener: () => void } | undefined;
   // Bumped by every init/restart/destroy, so an await that returns late sees it was overtaken.
   private generation = 0;
 
@@ -83,6 +88,16 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
 
   get stats(): ProcessorStats | undefined {
     return this.nc?.stats;
+  }
+
+  /** The state of the AudioContext the node runs in (undefined without a node). */
+  get contextState(): ContextState | undefined {
+    return this.nc?.contextState;
+  }
+
+  /** Resumes the AudioContext (from a user gesture); the denoised track is published once it runs. */
+  async resume(): Promise<void> {
+    await this.nc?.resume();
   }
 
   /** True while the published audio is the denoised track. */
@@ -196,46 +211,38 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
       if (error.reason === 'context-closed') this.fallBack();
     });
     const offStats = nc.events.on('stats', (stats) => this.channel.send('stats', stats));
+    // A context that stops running renders silence: send the capture track until it runs again.
+    const offState = nc.events.on('context-state', (state) => {
+      if (state === 'running') this.publishWhenRunning(nc.context as AudioContext, nc, true);
+      else this.fallBack();
+      this.channel.send('context-state', state);
+    });
     // A crashed worklet node outputs silence: send the capture track instead.
     const onCrash = (): void => this.fallBack();
     nc.node.addEventListener('processorerror', onCrash);
     this.unsubscribe = () => {
       offError();
       offStats();
+      offState();
       nc.node.removeEventListener('processorerror', onCrash);
     };
   }
 
   /**
-   * A suspended context renders nothing, so its output would be silence: publish the capture
-   * track until the context runs, then switch to the denoised one.
+   * A context that is not running renders nothing, so its output would be silence: the capture
+   * track is published until it runs (the node's 'context-state' event calls this again then).
+   * From init/restart the SDK sends processedTrack itself; later we switch the sender.
    */
-  private publishWhenRunning(context: AudioContext, nc: NoiseCancellation): void {
-    this.stopWaiting();
-    if (context.state === 'running') {
-      const output = nc.outputTrack;
-      if (this.processedTrack === output) return;
-      this.processedTrack = output;
-      this.channel.send('processing', true);
+  private publishWhenRunning(context: AudioContext, nc: NoiseCancellation, switchSender = false): void {
+    if (context.state !== 'running' || this.nc !== nc || nc.isClosed || !this.source) {
+      this.processedTrack = undefined;
       return;
     }
-    this.processedTrack = undefined;
-    this.fail(DenoiserError.contextSuspended(context.state));
-    const listener = (): void => {
-      if (context.state !== 'running' || this.nc !== nc || nc.isClosed) return;
-      this.stopWaiting();
-      this.processedTrack = nc.outputTrack;
-      this.swapSender(this.processedTrack);
-      this.channel.send('processing', true);
-    };
-    context.addEventListener('statechange', listener);
-    this.contextWaiter = { context, listener };
-  }
-
-  private stopWaiting(): void {
-    if (!this.contextWaiter) return;
-    this.contextWaiter.context.removeEventListener('statechange', this.contextWaiter.listener);
-    this.contextWaiter = undefined;
+    const output = nc.outputTrack;
+    if (this.processedTrack === output) return;
+    this.processedTrack = output;
+    if (switchSender) this.swapSender(output);
+    this.channel.send('processing', true);
   }
 
   /** The node failed while published: send the capture track again, keep the rest for destroy. */
@@ -261,7 +268,6 @@ export class NoiseCancellationTrackProcessor implements TrackProcessor<Track.Kin
   }
 
   private releaseNode(): void {
-    this.stopWaiting();
     this.binding?.close();
     this.binding = undefined;
     this.unsubscribe?.();

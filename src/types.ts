@@ -38,7 +38,11 @@ export interface TokenSummary {
   room: string | null;
 }
 
-export interface ProcessorStats {
+/** BaseAudioContext.state ('interrupted' exists in Safari). Audio flows only while 'running'. */
+export type ContextState = 'suspended' | 'running' | 'closed' | 'interrupted';
+
+/** What the worklet reports about itself; the main thread adds what only it can see. */
+export interface WorkletStats {
   state: ProcessorState;
   enabled: boolean;
   bypass: BypassReason | null;
@@ -62,6 +66,14 @@ export interface ProcessorStats {
   /** Linear memory of the wasm instance this processor's engines share with the others in the context. */
   wasmMemoryBytes: number;
 }
+
+export interface ProcessorStats extends WorkletStats {
+  /**
+   * The AudioContext's state, read on the main thread. Not 'running' (an autoplay policy keeps a
+   * context 'suspended' until a user gesture) means the output is silence: call resume().
+   */
+  contextState: ContextState;
+}
 /** The reasons the worklet reports itself; the main thread turns each into a DenoiserError. */
 export type WorkletErrorReason =
   | 'protocol-mismatch' // the worklet and the main thread speak different protocol versions
@@ -77,7 +89,6 @@ export type DenoiserErrorReason =
   | 'worklet-load' // the worklet module did not load
   | 'wasm-load' // the RNNoise wasm did not load or compile
   | 'context-closed' // the AudioContext is closed, or closed under the processor
-  | 'context-suspended' // the AudioContext is not running, so a processed track would be silent
   | 'browser-constraints' // the browser's own noise suppression could not be turned off or back on
   | 'context-kind' // the operation needs a live AudioContext, not an OfflineAudioContext
   | 'processor-closed' // the processor was closed

@@ -12,7 +12,7 @@ import {
   type FromProcessor,
   type ProcessorOptions,
   type ProcessorState,
-  type ProcessorStats,
+  type WorkletStats,
   type ToProcessor,
 } from './protocol';
 import { ChannelDenoiser } from './dsp/channel';
@@ -186,7 +186,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     for (let c = 0; c < this.pipelines.length; c++) (this.pipelines[c] as ChannelDenoiser).setEnabled(bypass === null);
   }
 
-  private stats(): ProcessorStats {
+  private stats(): WorkletStats {
     const first = this.pipelines[0];
     let nonFinite = 0;
     let outOfRange = 0;

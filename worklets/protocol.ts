@@ -1,7 +1,7 @@
 // The one message protocol between the main thread and the AudioWorkletProcessor. Imported by
 // both threads, so it must stay free of DOM, Node and worklet globals. The public types it
 // carries live in src/types.ts; `import type` is erased, so the worklet bundle gains no code.
-import type { ChannelMode, Credentials, EngineFlavour, ProcessorStats, StreamInfo, WorkletErrorReason } from '../src/types';
+import type { ChannelMode, Credentials, EngineFlavour, StreamInfo, WorkletErrorReason, WorkletStats } from '../src/types';
 
 // The worklet side (processor.ts, dsp/) takes its types from this file alone.
 export type {
@@ -13,6 +13,7 @@ export type {
   ProcessorStats,
   StreamInfo,
   TokenSummary,
+  WorkletStats,
 } from '../src/types';
 
 export const PROCESSOR_NAME = 'lk-denoise-rnnoise';
@@ -53,7 +54,7 @@ export type ToProcessor =
 export type FromProcessor =
   | { type: 'ready'; engine: EngineFlavour | null; latencySamples: number; sampleRate: number }
   | { type: 'error'; reason: ErrorReason; message: string }
-  | { type: 'stats'; stats: ProcessorStats; cause: 'interval' | 'change' }
+  | { type: 'stats'; stats: WorkletStats; cause: 'interval' | 'change' }
   | { type: 'closed' };
 
 export function assertNever(value: never, what: string): never {
