@@ -2,7 +2,8 @@
 // Used by `npm test`, `npm run demo` and `npm run bench` so a newcomer needs no other step.
 // `browsers`: which engines the caller drives. Chromium for everything; `npm test` also runs
 // the worklet checks in Firefox ESR and WebKitGTK (WebKitWebDriver + MiniBrowser, under Xvfb)
-// and needs iproute2 for the network namespace of the Firefox room checks.
+// and needs iproute2 for the network namespace of the Firefox room checks, and PulseAudio for
+// the echo checks.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -19,6 +20,11 @@ export const BROWSER_PACKAGES = {
   webkit: [
     [process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver', 'webkit2gtk-driver'],
     ['/usr/bin/Xvfb', 'xvfb'],
+  ],
+  // The echo checks' digital loopback (tools/testing/pulse.ts): the daemon, pactl and pacat.
+  pulse: [
+    ['/usr/bin/pulseaudio', 'pulseaudio'],
+    ['/usr/bin/pacat', 'pulseaudio-utils'],
   ],
 };
 

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ensureSetup, run } from './setup.mjs';
 
-ensureSetup({ browsers: ['chromium', 'firefox', 'webkit'] });
+ensureSetup({ browsers: ['chromium', 'firefox', 'webkit', 'pulse'] });
 const extra = process.argv.slice(2);
 run('npm', ['run', 'lint', '--silent']);
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
