@@ -16,7 +16,7 @@ for (const [reset, lb] of [[true, 8]] as const) {
   (globalThis as any).H_RESET = reset;
   const d: number[] = []; let si = 0; let frames = 0; const pooled: string[] = [];
   talkers.forEach((t, i) => { const on = run(t.mixture, { lookbackFrames: lb }); const off = offs[i]!;
-    const r = onsetLoss(t.speech, off.y, on.y, t.onsets, off.lat); d.push(...r.deltas); pooled.push(r.pooled.toFixed(2)); si += siSdr(t.speech, on.y.subarray(off.lat)) - siSdr(t.speech, off.y.subarray(off.lat)); frames += on.st!.engineFrames; });
+    const r = onsetLoss(t.speech, off.y, on.y, t.onsets, off.lat); d.push(...r.deltas); pooled.push(r.pooled.toFixed(2) + "/" + r.levelDb.toFixed(2)); si += siSdr(t.speech, on.y.subarray(off.lat)) - siSdr(t.speech, off.y.subarray(off.lat)); frames += on.st!.engineFrames; });
   d.sort((a, b) => a - b);
   console.log(`reset ${reset} lb ${lb}: pooled ${pooled.join(' ')} mean ${(d.reduce((a, b) => a + b) / d.length).toFixed(2)} median ${d[d.length >> 1]!.toFixed(2)} worst ${d[0]!.toFixed(2)} 2nd ${d[1]!.toFixed(2)} n ${d.length} si ${(si / 3).toFixed(3)} frames ${frames}`);
 }

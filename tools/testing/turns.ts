@@ -95,6 +95,8 @@ export interface OnsetComparison {
   worst: number;
   /** SI-SDR on minus off over all onset windows joined (loud onsets weigh more; dB). */
   pooled: number;
+  /** Energy of `output` over `reference` in the onset windows joined (dB; SI-SDR ignores scale). */
+  levelDb: number;
 }
 
 /**
@@ -131,10 +133,19 @@ export function onsetLoss(
     return x;
   };
   const clean = cat(joined.clean);
+  const out = cat(joined.out);
+  const ref = cat(joined.ref);
+  let eo = 0;
+  let er = 0;
+  for (let i = 0; i < out.length; i++) {
+    eo += (out[i] as number) ** 2;
+    er += (ref[i] as number) ** 2;
+  }
   return {
     deltas,
     mean: deltas.reduce((s, d) => s + d, 0) / deltas.length,
     worst: Math.min(...deltas),
-    pooled: siSdr(clean, cat(joined.out)) - siSdr(clean, cat(joined.ref)),
+    pooled: siSdr(clean, out) - siSdr(clean, ref),
+    levelDb: 10 * Math.log10(eo / er),
   };
 }
