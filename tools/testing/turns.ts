@@ -64,7 +64,8 @@ export function turnTakingTalkers(options: TurnTakingOptions): TalkerTrack[] {
   const length = Math.round(options.seconds * RATE);
   const seed = options.seed ?? 1;
   const excerpt = loadExcerpt(RATE);
-  if (speechLen > turn || speechLen > excerpt.length) throw new RangeError(`speech per turn (${speechLen}) exceeds the turn or the excerpt`);
+  if (speechLen > turn || speechLen > excerpt.length)
+    throw new RangeError(`speech per turn (${speechLen}) exceeds the turn or the excerpt`);
   const tracks: TalkerTrack[] = [];
   for (let t = 0; t < options.talkers; t++) {
     const kind = TALKER_NOISES[t % TALKER_NOISES.length] as NoiseKind;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRnnoiseModule } from '../../cli/wasm-node';
 import { siSdr } from '../../tools/testing/metrics';
 import { onsetLoss, turnTakingTalkers } from '../../tools/testing/turns';
-import { GatedEngine } from './activity';
+import { GatedEngine, LevelMeter } from './activity';
 import { FRAME_SIZE, type FrameEngine } from './engine';
 import { DenoisePipeline } from './pipeline';
 import { RnnoiseEngine } from './rnnoise';
@@ -105,6 +105,23 @@ describe('activity gate (with a recording test double for the engine)', () => {
       expect(gate.stats.engineFrames - before).toBe(10);
     }
     expect(gate.stats.wakes).toBe(3);
+  });
+});
+
+describe('activity level meter', () => {
+  it('holds the loudest recent 10 ms frame and lets it fall 20 dB per second, at any sample rate', () => {
+    for (const rate of [48_000, 44_100]) {
+      const meter = new LevelMeter(rate);
+      const frameLen = Math.round(rate / 100);
+      meter.push(new Float32Array(frameLen).fill(0.1));
+      expect(meter.levelDb).toBeCloseTo(-20, 3);
+      // One second of digital silence: 100 frames, 0.2 dB each.
+      for (let f = 0; f < 100; f++) meter.push(new Float32Array(frameLen));
+      expect(meter.levelDb).toBeCloseTo(-40, 3);
+      // A louder frame takes over at once.
+      meter.push(new Float32Array(frameLen).fill(0.5));
+      expect(meter.levelDb).toBeCloseTo(20 * Math.log10(0.5), 3);
+    }
   });
 });
 

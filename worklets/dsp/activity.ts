@@ -53,11 +53,45 @@ function levelDb(meanSquare: number): number {
   return meanSquare > 0 ? 10 * Math.log10(meanSquare) : -Infinity;
 }
 
-// The priority level decays this many dB per frame (20 dB/s): a talker who stopped a second ago
+// The activity level decays this many dB per frame (20 dB/s): a talker who stopped a second ago
 // still ranks above a steady track 20 dB quieter (see governor.ts).
 const LEVEL_DECAY_DB_PER_FRAME = 0.2;
-// Levels below this are reported as this (a number stats and sorting can carry).
-const LEVEL_FLOOR_DB = -120;
+/** Levels below this are reported as this (a number stats and sorting can carry). */
+export const LEVEL_FLOOR_DB = -120;
+
+/**
+ * A track's activity level for the governor: the peak of its 10 ms frame levels (dBFS), decaying
+ * 20 dB/s, so loudness and recency are one number. It reads the input itself, so it keeps
+ * counting while the engine is gated or shed. Allocation-free.
+ */
+export class LevelMeter {
+  private readonly frame: number;
+  private fill = 0;
+  private energy = 0;
+  private level = LEVEL_FLOOR_DB;
+
+  /** @param sampleRate frames are 10 ms at this rate. */
+  constructor(sampleRate: number) {
+    this.frame = Math.max(1, Math.round(sampleRate / 100));
+  }
+
+  get levelDb(): number {
+    return this.level;
+  }
+
+  push(block: Float32Array, length = block.length): void {
+    for (let i = 0; i < length; i++) {
+      const x = block[i] as number;
+      this.energy += x * x;
+      if (++this.fill === this.frame) {
+        const frameDb = Math.max(LEVEL_FLOOR_DB, levelDb(this.energy / this.frame));
+        this.level = Math.max(frameDb, this.level - LEVEL_DECAY_DB_PER_FRAME);
+        this.fill = 0;
+        this.energy = 0;
+      }
+    }
+  }
+}
 
 export class GatedEngine implements FrameEngine {
   readonly delay: number;
@@ -78,7 +112,6 @@ export class GatedEngine implements FrameEngine {
   private heldGain = 0;
   private sumIn = 0;
   private sumOut = 0;
-  private level = LEVEL_FLOOR_DB;
 
   constructor(
     private readonly inner: FrameEngine,
@@ -109,11 +142,6 @@ export class GatedEngine implements FrameEngine {
     return this.heldGain;
   }
 
-  /** A peak-hold input level (dBFS) decaying 20 dB/s: the governor's loudness and recency in one. */
-  get levelDb(): number {
-    return this.level;
-  }
-
   processFrame(input: Float32Array, output: Float32Array): number {
     // The current frame enters the history first: the delayed output may reach into it.
     const base = this.writeFrame * FRAME_SIZE;
@@ -124,8 +152,6 @@ export class GatedEngine implements FrameEngine {
       e += x * x;
     }
     const meanSquare = e / FRAME_SIZE;
-    const frameDb = Math.max(LEVEL_FLOOR_DB, levelDb(meanSquare));
-    this.level = Math.max(frameDb, this.level - LEVEL_DECAY_DB_PER_FRAME);
     this.readDelayed(this.delayed);
     const quiet = meanSquare <= this.thresholdMeanSquare;
     let vad = 0;
@@ -183,7 +209,6 @@ export class GatedEngine implements FrameEngine {
     this.quietRun = this.skippedRun = 0;
     this.allZeroRun = true;
     this.heldGain = this.sumIn = this.sumOut = 0;
-    this.level = LEVEL_FLOOR_DB;
   }
 
   destroy(): void {
