@@ -149,7 +149,8 @@ describe('activity gate with classic RNNoise on talkers who speak in turns', () 
     // measured −0.95 dB on the brown-noise talker). A gate that wakes too late or never passes
     // the onset on the held gain (≈ −15 dB) and loses far more. SI-SDR ignores scale, so the
     // level is checked too: within 3 dB (half the energy) of always-on, where the held gain
-    // would sit ≈ 15 dB below; measured +0.8, +0.7 and −0.1 dB.
+    // would sit ≈ 15 dB below. Measured (pink, white, brown): SI-SDR +2.60, +2.24, −0.76 dB;
+    // level +2.23, +1.22, −0.12 dB (BENCHMARKS.md, Gating).
     talkers.forEach((t, i) => {
       const { off, on } = runs[i] as (typeof runs)[number];
       const loss = onsetLoss(t.speech, off.y, on.y, t.onsets, off.latency);
