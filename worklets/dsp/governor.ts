@@ -180,11 +180,16 @@ export class LoadGovernor {
       if (t.report.gated) t.allowed = true;
       else order.push(t);
     }
-    order.sort((a, b) => score(b) - score(a) || a.rank - b.rank);
+    order.sort(byPriority);
     for (let i = 0; i < order.length; i++) (order[i] as Track).allowed = i < this.limit;
   }
 }
 
 function score(t: Track): number {
   return t.report.levelDb + (t.allowed ? HYSTERESIS_DB : 0);
+}
+
+// Module-level, so ranking every quantum under a cap allocates no closure.
+function byPriority(a: Track, b: Track): number {
+  return score(b) - score(a) || a.rank - b.rank;
 }
