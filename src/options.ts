@@ -34,7 +34,8 @@ export interface NoiseCancellationOptions {
   maxProcessorsPerContext?: number;
   /**
    * When the context's audio thread falls behind real time, processors shed their engines,
-   * newest first (bypass reason 'overload', an 'error' event), and take them back one at a time
+   * the quietest and longest-silent first (bypass reason 'overload', an 'error' event; stats
+   * `activity` says which run, are gated or shed, and why), and take them back one at a time
    * once it keeps up again. Default true (never for an OfflineAudioContext).
    */
   overloadProtection?: boolean;

@@ -25,6 +25,24 @@ export type BypassReason =
 
 export type ChannelMode = 'downmix' | 'per-channel';
 
+/** Whether a processor's engine runs now (worklets/dsp/governor.ts ranks them per AudioContext). */
+export type EngineActivityState = 'active' | 'gated' | 'shed' | 'bypassed';
+
+export type EngineActivityReason =
+  | 'within-budget' // active: the audio thread keeps real time, every engine may run
+  | 'priority' // active: engines are being shed, and this track ranks within the limit
+  | 'digital-silence' // gated: the input is exactly zero (muted, unsubscribed, an empty room)
+  | 'below-threshold' // gated: the input is far below speech level (DTX comfort noise, a silent room)
+  | 'overload' // shed: the audio thread fell behind, and this track ranks last by activity
+  | 'bypassed'; // bypassed: for the reason in ProcessorStats.bypass (disabled, credentials, no engine)
+
+export interface EngineActivity {
+  state: EngineActivityState;
+  reason: EngineActivityReason;
+  /** The activity level the governor ranks by (dBFS, peak of 10 ms frames decaying 20 dB/s). */
+  levelDb: number;
+}
+
 export type ProcessorState = 'loading' | 'running' | 'closed';
 
 export type EngineFlavour = 'rnnoise-simd' | 'rnnoise';
@@ -65,6 +83,8 @@ export interface WorkletStats {
   engineResets: number;
   /** Linear memory of the wasm instance this processor's engines share with the others in the context. */
   wasmMemoryBytes: number;
+  /** Whether the engine runs now, is gated (quiet input) or shed (overload), and why. */
+  activity: EngineActivity;
 }
 
 export interface ProcessorStats extends WorkletStats {

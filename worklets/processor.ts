@@ -7,6 +7,7 @@ import {
   assertNever,
   isToProcessor,
   type BypassReason,
+  type EngineActivity,
   type EngineFlavour,
   type ErrorReason,
   type FromProcessor,
@@ -18,7 +19,8 @@ import {
 import { ChannelDenoiser } from './dsp/channel';
 import { RnnoiseEngine } from './dsp/rnnoise';
 import { CredentialTracker } from './dsp/credentials';
-import { LoadGovernor } from './dsp/governor';
+import { LoadGovernor, type TrackReport } from './dsp/governor';
+import { LevelMeter } from './dsp/activity';
 
 // Shared by every processor in this AudioWorkletGlobalScope (one per AudioContext).
 const governor = new LoadGovernor();
@@ -44,6 +46,9 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   private channels = 1;
   private rank = -1;
   private shed = false;
+  // The track's activity, for the governor's ranking and the stats.
+  private readonly meter = new LevelMeter(sampleRate);
+  private readonly report: TrackReport = { gated: false, levelDb: 0 };
 
   constructor(nodeOptions: { processorOptions?: unknown }) {
     super();
@@ -102,6 +107,8 @@ class DenoiseProcessor extends AudioWorkletProcessor {
             enabled: this.enabled && !this.options.requireCredentials,
             crossfadeSamples: Math.round((this.options.crossfadeMs / 1000) * 48_000),
             strength: this.strength,
+            // Quiet tracks stop their engine (dsp/activity.ts): large rooms cost what their talkers do.
+            gating: true,
           }),
         );
       }
@@ -217,7 +224,35 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       outOfRangeInputs: outOfRange,
       engineResets: resets,
       wasmMemoryBytes: this.engines[0]?.memoryBytes ?? 0,
+      activity: this.activity(),
     };
+  }
+
+  /** The engine's state for stats: the governor's view when it ranks this track, else the gate's. */
+  private activity(): EngineActivity {
+    const levelDb = this.meter.levelDb;
+    if (this.options.overloaded) return { state: 'shed', reason: 'overload', levelDb };
+    if (this.lastBypass !== null && !this.shed) return { state: 'bypassed', reason: 'bypassed', levelDb };
+    if (this.rank >= 0) return governor.activity(this.rank);
+    this.updateReport();
+    const { gated, gateReason } = this.report;
+    return gated
+      ? { state: 'gated', reason: gateReason ?? 'below-threshold', levelDb }
+      : { state: 'active', reason: 'within-budget', levelDb };
+  }
+
+  /** Gated only when every channel's gate is closed (a shed engine's gate stands still: not gated). */
+  private updateReport(): void {
+    let gated = this.pipelines.length > 0 && !this.shed;
+    let silence = true;
+    for (const p of this.pipelines) {
+      const gate = p.gate;
+      if (!gate || gate.state !== 'closed') gated = false;
+      else if (gate.reason !== 'digital-silence') silence = false;
+    }
+    this.report.gated = gated;
+    this.report.gateReason = gated ? (silence ? 'digital-silence' : 'below-threshold') : undefined;
+    this.report.levelDb = this.meter.levelDb;
   }
 
   private postStats(cause: 'interval' | 'change'): void {
@@ -231,6 +266,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     const inCh = input.length;
     this.channels = inCh;
 
+    if (inCh > 0) this.meter.push(input[0] as Float32Array, QUANTUM);
     if (this.rank >= 0) this.govern();
 
     if (currentTime >= this.nextStatsAt) {
@@ -275,6 +311,8 @@ class DenoiseProcessor extends AudioWorkletProcessor {
 
   /** Follows the shared load governor: bypass while shed, with an event each way. */
   private govern(): void {
+    this.updateReport();
+    governor.report(this.rank, this.report);
     governor.observe(currentTime, Date.now());
     const shed = !governor.allowed(this.rank);
     if (shed === this.shed) return;
@@ -282,7 +320,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     if (shed) {
       this.fail(
         'overload',
-        `the audio thread fell behind real time; this processor passes audio through until load drops (engines allowed: ${governor.engineLimit})`,
+        `the audio thread fell behind real time; this processor passes audio through until load drops (engines allowed: ${governor.engineLimit}, this track's activity level ${this.meter.levelDb.toFixed(0)} dBFS ranks below them)`,
       );
     }
     this.refreshState();

@@ -8,6 +8,9 @@ export type {
   BypassReason,
   CredentialState,
   Credentials,
+  EngineActivity,
+  EngineActivityReason,
+  EngineActivityState,
   EngineFlavour,
   ProcessorState,
   ProcessorStats,
@@ -35,7 +38,7 @@ export interface ProcessorOptions {
   strength: number;
   /** Past the per-context processor cap: pass audio through and never start an engine. */
   overloaded: boolean;
-  /** Shed engines (newest first) while the audio thread falls behind real time. */
+  /** Shed engines (quietest first, dsp/governor.ts) while the audio thread falls behind real time. */
   overloadProtection: boolean;
 }
 

@@ -1,9 +1,9 @@
 // BENCHMARKS.md and the charts, generated from results.json alone. The markdown building is pure
 // (renderMarkdown, costChart, qualityChart); writeReport() only writes the files.
-import { strengthMarkdown, withSection, withStrengthSection } from './strength';
+import { sectionOf, strengthMarkdown, withSection, withStrengthSection } from './strength';
 import { resamplerMarkdown } from './resampler';
 import { engineQualityMarkdown, withEngineQualitySection } from './engine-quality';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { COST_BASES, type CostBasis, type Results } from './results';
 import type { MedianCi, Spread } from './stats';
@@ -697,10 +697,10 @@ export function writeReport(r: Results, paths: ReportPaths): void {
   const base = dirname(paths.md);
   const rel = (p: string): string => relative(base, p).split('\\').join('/');
   const md = renderMarkdown(r, { costSvg: rel(costSvg), qualitySvg: rel(qualitySvg), json: rel(paths.json) });
+  // The Gating section comes from its own command (tools/bench/gating.ts): kept as it was.
+  const gating = existsSync(paths.md) ? sectionOf(readFileSync(paths.md, 'utf8'), 'Gating') : null;
   const withStrength = r.strength ? withStrengthSection(md, strengthMarkdown(r.strength)) : md;
   const withResampler = r.resampler ? withSection(withStrength, 'Resampler', resamplerMarkdown(r.resampler)) : withStrength;
-  writeFileSync(
-    paths.md,
-    r.engineQuality ? withEngineQualitySection(withResampler, engineQualityMarkdown(r.engineQuality)) : withResampler,
-  );
+  const withQuality = r.engineQuality ? withEngineQualitySection(withResampler, engineQualityMarkdown(r.engineQuality)) : withResampler;
+  writeFileSync(paths.md, gating ? withSection(withQuality, 'Gating', gating) : withQuality);
 }

@@ -112,6 +112,14 @@ export function withSection(markdown: string, title: string, section: string): s
   return `${markdown.slice(0, start + 1)}${section}${next < 0 ? '' : markdown.slice(next + 1)}`;
 }
 
+/** The "## <title>" section of a Markdown file's text, up to the next section, or null. */
+export function sectionOf(markdown: string, title: string): string | null {
+  const start = markdown.indexOf(`\n## ${title}\n`);
+  if (start < 0) return null;
+  const next = markdown.indexOf('\n## ', start + 1);
+  return markdown.slice(start + 1, next < 0 ? undefined : next + 1);
+}
+
 if (isEntryPoint(import.meta.url)) {
   const args = process.argv.slice(2);
   const snrAt = args.indexOf('--snr');

@@ -2,6 +2,7 @@
 // At any other rate it resamples each render quantum to 48 kHz for the engine and back, and a
 // small FIFO evens out the ±1-sample wobble of the resampled block lengths so every quantum
 // gets exactly its 128 samples. Allocation-free after construction.
+import type { GatedEngine } from './activity';
 import { ENGINE_SAMPLE_RATE, type FrameEngine } from './engine';
 import { DenoisePipeline, type PipelineStats } from './pipeline';
 import { Resampler, sampleRateProblem } from './resampler';
@@ -17,6 +18,8 @@ export interface ChannelOptions {
   enabled?: boolean;
   /** See DenoisePipeline: 0 = the delayed input, 1 = full suppression (default). */
   strength?: number;
+  /** See DenoisePipeline (dsp/activity.ts). */
+  gating?: boolean;
 }
 
 export class ChannelDenoiser {
@@ -47,6 +50,7 @@ export class ChannelDenoiser {
         crossfadeSamples,
         enabled: options.enabled,
         strength: options.strength,
+        gating: options.gating,
       });
       this.latency = this.pipeline.latency;
       this.at48 = this.out48 = this.back = this.fifo = new Float32Array(0);
@@ -61,6 +65,7 @@ export class ChannelDenoiser {
       crossfadeSamples,
       enabled: options.enabled,
       strength: options.strength,
+      gating: options.gating,
     });
     this.at48 = new Float32Array(max48);
     this.out48 = new Float32Array(max48);
@@ -72,6 +77,10 @@ export class ChannelDenoiser {
 
   get stats(): PipelineStats {
     return this.pipeline.stats;
+  }
+
+  get gate(): GatedEngine | null {
+    return this.pipeline.gate;
   }
 
   get bypassed(): boolean {

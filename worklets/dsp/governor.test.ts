@@ -29,7 +29,7 @@ describe('load governor', () => {
     expect(ranks.every((r) => g.allowed(r))).toBe(true);
   });
 
-  it('sheds the newest engines when the audio clock falls behind, then lets them back one at a time', () => {
+  it('with equal activity, sheds the newest engines when the audio clock falls behind, then lets them back one at a time', () => {
     const g = new LoadGovernor({ recoverMs: 5000 });
     const ranks = Array.from({ length: 8 }, () => g.register());
     const slow = run(g, { audio: 0, wall: 0 }, 1.5, 0.9);
@@ -72,5 +72,68 @@ describe('load governor', () => {
     expect([g.allowed(a), g.allowed(b), g.allowed(c)]).toEqual([true, true, false]);
     g.unregister(a);
     expect([g.allowed(b), g.allowed(c)]).toEqual([true, true]);
+  });
+
+  it('under overload sheds the quietest track, not the newest: the person talking now keeps the engine', () => {
+    const g = new LoadGovernor();
+    const ranks = [g.register(), g.register(), g.register(), g.register()];
+    // The newest track is the one talking; the older ones are quieter.
+    [-50, -45, -40, -20].forEach((levelDb, i) => g.report(ranks[i] as number, { gated: false, levelDb }));
+    run(g, { audio: 0, wall: 0 }, 1.5, 0.9);
+    expect(g.engineLimit).toBe(3);
+    expect(ranks.map((r) => g.allowed(r))).toEqual([false, true, true, true]);
+    expect(g.activity(ranks[0] as number)).toEqual({ state: 'shed', reason: 'overload', levelDb: -50 });
+    expect(g.activity(ranks[3] as number)).toEqual({ state: 'active', reason: 'priority', levelDb: -20 });
+  });
+
+  it('gated tracks cost nothing: they are not counted against the cap and report why they are gated', () => {
+    const g = new LoadGovernor();
+    const talkers = [g.register(), g.register(), g.register()];
+    const quiet = Array.from({ length: 5 }, () => g.register());
+    [-25, -30, -35].forEach((levelDb, i) => g.report(talkers[i] as number, { gated: false, levelDb }));
+    quiet.forEach((r, i) => g.report(r, { gated: true, gateReason: i % 2 ? 'below-threshold' : 'digital-silence', levelDb: -70 }));
+    expect(g.activity(talkers[0] as number)).toEqual({ state: 'active', reason: 'within-budget', levelDb: -25 });
+    run(g, { audio: 0, wall: 0 }, 1.5, 0.9);
+    // Three engines ran (the gated five cost nothing): three quarters of three leaves two.
+    expect(g.engineLimit).toBe(2);
+    expect(talkers.map((r) => g.activity(r).state)).toEqual(['active', 'active', 'shed']);
+    expect(quiet.map((r) => g.activity(r).reason)).toEqual([
+      'digital-silence',
+      'below-threshold',
+      'digital-silence',
+      'below-threshold',
+      'digital-silence',
+    ]);
+    expect(quiet.every((r) => g.allowed(r))).toBe(true);
+  });
+
+  it('a track that starts talking takes the place of one that fell quiet, once it is 6 dB louder', () => {
+    const g = new LoadGovernor({ recoverMs: 60_000 });
+    const [a, b] = [g.register(), g.register()];
+    g.report(a, { gated: false, levelDb: -30 });
+    g.report(b, { gated: false, levelDb: -40 });
+    run(g, { audio: 0, wall: 0 }, 1.5, 0.9);
+    expect([g.allowed(a), g.allowed(b)]).toEqual([true, false]);
+    // 3 dB louder than the running one: inside the margin, no swap (no flapping between talkers).
+    g.report(b, { gated: false, levelDb: -27 });
+    expect([g.allowed(a), g.allowed(b)]).toEqual([true, false]);
+    // 10 dB louder: b takes the engine.
+    g.report(b, { gated: false, levelDb: -20 });
+    expect([g.allowed(a), g.allowed(b)]).toEqual([false, true]);
+    expect(g.activity(a)).toEqual({ state: 'shed', reason: 'overload', levelDb: -30 });
+  });
+
+  it('a gated track that wakes under a cap competes by its level like the others', () => {
+    const g = new LoadGovernor({ recoverMs: 60_000 });
+    const [talker, other, sleeper] = [g.register(), g.register(), g.register()];
+    g.report(talker, { gated: false, levelDb: -25 });
+    g.report(other, { gated: false, levelDb: -45 });
+    g.report(sleeper, { gated: true, gateReason: 'digital-silence', levelDb: -120 });
+    run(g, { audio: 0, wall: 0 }, 1.5, 0.9);
+    expect(g.engineLimit).toBe(1);
+    expect([g.allowed(talker), g.allowed(other), g.allowed(sleeper)]).toEqual([true, false, true]);
+    // The sleeper wakes quieter than the talker: it does not run.
+    g.report(sleeper, { gated: false, levelDb: -50 });
+    expect([g.allowed(talker), g.allowed(sleeper)]).toEqual([true, false]);
   });
 });

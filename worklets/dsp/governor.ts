@@ -1,9 +1,20 @@
 // Keeps a live AudioContext in real time when there are more tracks than the CPU can denoise.
-// One governor per AudioWorkletGlobalScope (module state), shared by every processor in it.
+// One governor per AudioWorkletGlobalScope (module state), which a browser makes one per
+// AudioContext: so it is the one budget shared by every processor of that context.
 // It compares how far the context's clock moved with how far the wall clock moved: a render
-// thread that misses its deadlines falls behind. Then it sheds engines, newest first, down to
-// three quarters of those running (never below one); after a quiet spell it lets one more back
-// in at a time. Not for an OfflineAudioContext, which may render slower than real time.
+// thread that misses its deadlines falls behind. Then it caps the engines that run at three
+// quarters of those running (never below one); after a quiet spell it lets one more back in at
+// a time. Not for an OfflineAudioContext, which may render slower than real time.
+//
+// Who runs under the cap is decided by activity, not age: each processor reports whether its
+// engine is gated (activity.ts: quiet input, no engine cost) and its activity level (the peak of
+// its frame levels, decaying 20 dB/s: loud and recent talkers rank high). Gated tracks cost
+// nothing and are never counted; the ungated ones run in order of level, so the person talking
+// now keeps their engine and a quiet or long-silent track is the first to lose it. A running
+// track keeps its place until a contender is HYSTERESIS_DB louder, so two talkers of similar
+// level do not swap engines every quantum. Ties go to the older registration.
+import type { EngineActivity, EngineActivityReason } from '../protocol';
+import { LEVEL_FLOOR_DB } from './activity';
 
 export interface GovernorOptions {
   /** Lag of the audio clock behind the wall clock, per window, that counts as overload. */
@@ -16,16 +27,38 @@ export interface GovernorOptions {
 
 export type GovernorEvent = 'overload' | 'recovered' | null;
 
+/** What a processor tells the governor about its track, each render quantum. */
+export interface TrackReport {
+  /** The engine is gated: quiet input, so it costs nothing now. */
+  gated: boolean;
+  /** Why, when gated. */
+  gateReason?: 'digital-silence' | 'below-threshold';
+  /** Activity level, dBFS (LevelMeter). */
+  levelDb: number;
+}
+
 // A gap this long between render quanta is a suspended or stalled context, not overload.
 const STALL_MS = 500;
+// A running engine yields its place only to a track this much louder: a 6 dB (double amplitude)
+// margin is more than two talkers' level varies syllable to syllable at the meter's 20 dB/s decay.
+export const HYSTERESIS_DB = 6;
+
+interface Track {
+  rank: number;
+  report: TrackReport;
+  allowed: boolean;
+}
 
 export class LoadGovernor {
   private readonly toleranceMs: number;
   private readonly windowMs: number;
   private readonly recoverMs: number;
-  private readonly live: number[] = [];
+  private readonly live: Track[] = [];
+  // Scratch for ranking, sized as tracks come: no allocation per quantum once the room is full.
+  private readonly order: Track[] = [];
   private nextRank = 0;
   private limit = Infinity;
+  private dirty = false;
   private lastAudio = -1;
   private lastWall = 0;
   private windowAudio = 0;
@@ -38,24 +71,50 @@ export class LoadGovernor {
     this.recoverMs = options.recoverMs ?? 10_000;
   }
 
-  /** A new engine; returns its rank (older engines keep running longest). */
+  /** A new engine; returns its rank (its id; among equals, older engines keep running longest). */
   register(): number {
     const rank = this.nextRank++;
-    this.live.push(rank);
+    this.live.push({ rank, report: { gated: false, levelDb: LEVEL_FLOOR_DB }, allowed: true });
+    this.dirty = true;
     return rank;
   }
 
   unregister(rank: number): void {
-    const i = this.live.indexOf(rank);
+    const i = this.live.findIndex((t) => t.rank === rank);
     if (i >= 0) this.live.splice(i, 1);
     if (this.live.length === 0) this.limit = Infinity;
+    this.dirty = true;
+  }
+
+  /** The track's gate state and activity level; the ranking follows on the next question. */
+  report(rank: number, report: TrackReport): void {
+    const t = this.find(rank);
+    if (!t) return;
+    if (t.report.gated !== report.gated || t.report.levelDb !== report.levelDb || t.report.gateReason !== report.gateReason) {
+      t.report.gated = report.gated;
+      t.report.levelDb = report.levelDb;
+      t.report.gateReason = report.gateReason;
+      this.dirty = true;
+    }
   }
 
   /** Whether the engine of this rank may run now. */
   allowed(rank: number): boolean {
-    if (this.limit === Infinity) return true;
-    const position = this.live.indexOf(rank);
-    return position >= 0 && position < this.limit;
+    if (this.limit === Infinity) return this.find(rank) !== undefined;
+    this.rerank();
+    return this.find(rank)?.allowed ?? false;
+  }
+
+  /** The track's state and why, in the form ProcessorStats carries. */
+  activity(rank: number): EngineActivity {
+    const t = this.find(rank);
+    if (!t) return { state: 'bypassed', reason: 'bypassed', levelDb: LEVEL_FLOOR_DB };
+    const levelDb = t.report.levelDb;
+    if (t.report.gated) return { state: 'gated', reason: t.report.gateReason ?? 'below-threshold', levelDb };
+    if (this.limit === Infinity) return { state: 'active', reason: 'within-budget', levelDb };
+    this.rerank();
+    const reason: EngineActivityReason = t.allowed ? 'priority' : 'overload';
+    return { state: t.allowed ? 'active' : 'shed', reason, levelDb };
   }
 
   get engineLimit(): number {
@@ -82,17 +141,55 @@ export class LoadGovernor {
     this.windowAudio = audioSeconds;
     this.windowWall = wallMs;
     if (lag > this.toleranceMs) {
-      const running = Math.min(this.limit, this.live.length);
+      const running = Math.min(this.limit, this.ungated());
       // One engine always stays: shedding the last saves nothing the CPU could use.
       this.limit = Math.max(1, Math.min(running - 1, Math.floor(running * 0.75)));
       this.lastChange = wallMs;
+      this.dirty = true;
       return 'overload';
     }
     if (this.limit !== Infinity && wallMs - this.lastChange >= this.recoverMs) {
-      this.limit = this.limit + 1 >= this.live.length ? Infinity : this.limit + 1;
+      this.limit = this.limit + 1 >= this.ungated() ? Infinity : this.limit + 1;
       this.lastChange = wallMs;
+      this.dirty = true;
+      if (this.limit === Infinity) for (const t of this.live) t.allowed = true;
       return 'recovered';
     }
     return null;
   }
+
+  private find(rank: number): Track | undefined {
+    for (const t of this.live) if (t.rank === rank) return t;
+    return undefined;
+  }
+
+  private ungated(): number {
+    let n = 0;
+    for (const t of this.live) if (!t.report.gated) n++;
+    return n;
+  }
+
+  /** Under a cap: the `limit` ungated tracks of highest level run (a running one gets the margin). */
+  private rerank(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const order = this.order;
+    order.length = 0;
+    for (const t of this.live) {
+      // Gated tracks cost nothing: they may run the moment they wake, and are ranked then.
+      if (t.report.gated) t.allowed = true;
+      else order.push(t);
+    }
+    order.sort(byPriority);
+    for (let i = 0; i < order.length; i++) (order[i] as Track).allowed = i < this.limit;
+  }
+}
+
+function score(t: Track): number {
+  return t.report.levelDb + (t.allowed ? HYSTERESIS_DB : 0);
+}
+
+// Module-level, so ranking every quantum under a cap allocates no closure.
+function byPriority(a: Track, b: Track): number {
+  return score(b) - score(a) || a.rank - b.rank;
 }

@@ -2,6 +2,7 @@
 // engine, a dry path delayed by the same latency, a short crossfade between them for setEnabled, and the
 // strength mix (dsp/strength.ts) of the two.
 // Allocation-free after construction.
+import { GatedEngine, type GateOptions } from './activity';
 import { FRAME_SIZE, type FrameEngine } from './engine';
 import { Reframer } from './reframer';
 import { engineMayTake, InputSanitiser } from './sanitise';
@@ -19,6 +20,8 @@ export interface PipelineOptions {
   strength?: number;
   /** Samples a full-range strength change is ramped over (default 20 ms). */
   strengthRampSamples?: number;
+  /** Stop the engine while the input stays far below speech level (dsp/activity.ts). Default off. */
+  gating?: boolean | GateOptions;
 }
 
 export interface PipelineStats {
@@ -49,11 +52,13 @@ export class DenoisePipeline {
   private readonly step: number;
   private readonly strengthRamp: StrengthRamp;
   private destroyed = false;
+  /** The activity gate around the engine when gating is on: its state, level and stats. */
+  readonly gate: GatedEngine | null;
+  private readonly engine: FrameEngine;
 
-  constructor(
-    private readonly engine: FrameEngine,
-    options: PipelineOptions = {},
-  ) {
+  constructor(engine: FrameEngine, options: PipelineOptions = {}) {
+    this.gate = options.gating ? new GatedEngine(engine, options.gating === true ? {} : options.gating) : null;
+    this.engine = this.gate ?? engine;
     const blockSize = options.blockSize ?? 128;
     const maxBlock = options.maxBlock ?? (typeof blockSize === 'number' ? blockSize : 1024);
     this.reframer = new Reframer(blockSize, this.runFrame, maxBlock);
