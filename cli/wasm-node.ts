@@ -19,7 +19,8 @@ export const ENGINE_WASM: Record<EngineFlavour, { file: string; source: string; 
   gtcrn: { file: 'gtcrn.wasm', source: '@sapphi-red/web-noise-suppressor/gtcrn.wasm', embedded: false },
 };
 
-const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+// \0asm and version 1.
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 // An emscripten SINGLE_FILE build holds its module as one base64 data URI ("AGFzbQ" is the
 // wasm magic, \0asm, in base64).
 const EMBEDDED = /data:application\/octet-stream;base64,(AGFzbQ[A-Za-z0-9+/]*={0,2})/g;
