@@ -45,7 +45,7 @@ function rawRnnoise(module: WebAssembly.Module, minified: boolean): RawEngine {
   const mem = growable();
   const memcpy = (d: number, s: number, n: number): void => void new Uint8Array(mem.get().buffer).copyWithin(d, s, s + n);
   const fail = (): never => expect.unreachable('assertion failed in the module');
-  const imports = minified
+  const imports: WebAssembly.Imports = minified
     ? { a: { a: mem.grow, b: memcpy } }
     : { env: { emscripten_memcpy_big: memcpy, emscripten_resize_heap: mem.grow, __assert_fail: fail } };
   const ex = new WebAssembly.Instance(module, imports).exports as Record<string, unknown>;
