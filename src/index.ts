@@ -21,6 +21,7 @@ export type {
   CredentialState,
   Credentials,
   EngineFlavour,
+  EngineName,
   ProcessorStats,
   StreamInfo,
   TokenSummary,
