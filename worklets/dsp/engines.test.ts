@@ -184,6 +184,13 @@ describe('engine wasm', () => {
     expect(() => extractEmbeddedWasm(uri('AGFzbQ'), 'short.js')).toThrow('short.js: the embedded data is not a wasm module');
   });
 
+  it('reframes 128-sample quanta into 768-sample frames at the minimum delay, 640 (the largest 128·k mod 768)', () => {
+    const residues = Array.from({ length: 12 }, (_, k) => (128 * k) % 768);
+    expect(reframerDelay(BLOCK, 768)).toBe(Math.max(...residues));
+    expect(reframerDelay(BLOCK, 768)).toBe(640);
+    expect(reframerDelay('variable', 768)).toBe(767);
+  });
+
   it('gives every engine its own frame size: 480 for both RNNoise builds, 768 for GTCRN', () => {
     for (const { flavour, frameSize } of CASES) {
       const engine = createEngine(flavour, loadEngineModule(flavour));

@@ -7,7 +7,7 @@
 //   imports a.a __assert_fail (i32×4)→(), a.b emscripten_resize_heap (i32)→i32;
 //   exports c memory, d __wasm_call_ctors, e gtcrn_create ()→i32, f free, g gtcrn_destroy,
 //           i gtcrn_process (16 kHz), j gtcrn_process_48k (state, in, out)→(), k malloc.
-import { emscriptenRuntime, WasmEngine, type EngineBinding } from './wasm-instance';
+import { emscriptenRuntime, renamedExports, WasmEngine, type EngineBinding } from './wasm-instance';
 
 export interface GtcrnExports {
   memory: WebAssembly.Memory;
@@ -28,26 +28,22 @@ export const GTCRN_FRAME_SIZE = 768;
  */
 export const GTCRN_DELAY = 890;
 
-type Fn = (...args: number[]) => number;
-
 export const GTCRN: EngineBinding<GtcrnExports> = {
   engine: 'GTCRN',
   imports(getMemory) {
     const rt = emscriptenRuntime('GTCRN', getMemory);
     return { a: { a: rt.assertFail, b: rt.resizeHeap } };
   },
-  exports(raw) {
-    const ex = raw as Record<string, unknown>;
-    return {
-      memory: ex.c as WebAssembly.Memory,
-      __wasm_call_ctors: ex.d as () => void,
-      gtcrn_create: ex.e as Fn,
-      free: ex.f as Fn,
-      gtcrn_destroy: ex.g as Fn,
-      gtcrn_process_48k: ex.j as Fn,
-      malloc: ex.k as Fn,
-    };
-  },
+  exports: (raw) =>
+    renamedExports<GtcrnExports>('GTCRN', raw, {
+      memory: 'c',
+      __wasm_call_ctors: 'd',
+      gtcrn_create: 'e',
+      free: 'f',
+      gtcrn_destroy: 'g',
+      gtcrn_process_48k: 'j',
+      malloc: 'k',
+    }),
   init: (ex) => ex.__wasm_call_ctors(),
   createState: (ex) => ex.gtcrn_create(),
   destroyState: (ex, state) => ex.gtcrn_destroy(state),

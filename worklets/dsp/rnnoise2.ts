@@ -9,10 +9,8 @@
 // Same API as classic RNNoise (480-sample frames in int16 range, a VAD), but two frames of
 // delay, not one: the 0.2 model looks one frame ahead.
 import { FRAME_SIZE } from './engine';
-import { RNNOISE_STATE, RnnoiseEngine, type RnnoiseBinding } from './rnnoise';
-import { emscriptenRuntime } from './wasm-instance';
-
-type Fn = (...args: number[]) => number;
+import { RNNOISE_STATE, RnnoiseEngine, type RnnoiseBinding, type RnnoiseExports } from './rnnoise';
+import { emscriptenRuntime, renamedExports } from './wasm-instance';
 
 export const RNNOISE_02: RnnoiseBinding = {
   engine: 'RNNoise 0.2',
@@ -22,18 +20,16 @@ export const RNNOISE_02: RnnoiseBinding = {
     const rt = emscriptenRuntime('RNNoise 0.2', getMemory);
     return { a: { a: rt.resizeHeap, b: rt.memcpyBig } };
   },
-  exports(raw) {
-    const ex = raw as Record<string, unknown>;
-    return {
-      memory: ex.c as WebAssembly.Memory,
-      __wasm_call_ctors: ex.d as () => void,
-      malloc: ex.e as Fn,
-      free: ex.f as Fn,
-      rnnoise_create: ex.h as Fn,
-      rnnoise_destroy: ex.i as Fn,
-      rnnoise_process_frame: ex.j as Fn,
-    };
-  },
+  exports: (raw) =>
+    renamedExports<RnnoiseExports>('RNNoise 0.2', raw, {
+      memory: 'c',
+      __wasm_call_ctors: 'd',
+      malloc: 'e',
+      free: 'f',
+      rnnoise_create: 'h',
+      rnnoise_destroy: 'i',
+      rnnoise_process_frame: 'j',
+    }),
   ...RNNOISE_STATE,
 };
 

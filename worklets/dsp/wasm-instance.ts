@@ -38,6 +38,19 @@ export function emscriptenRuntime(engine: string, getMemory: () => WebAssembly.M
   };
 }
 
+/**
+ * A minified module's exports under readable names: `letters` gives each name's export. Throws,
+ * naming it, when one is missing: the wasm is not the build this glue was written for.
+ */
+export function renamedExports<E>(engine: string, raw: WebAssembly.Exports, letters: { [K in keyof E]-?: string }): E {
+  const out: Record<string, unknown> = {};
+  for (const [name, letter] of Object.entries<string>(letters)) {
+    if (!(letter in raw)) throw new EngineError(engine, 'instantiate', `the module exports no '${letter}' (${name})`);
+    out[name] = raw[letter];
+  }
+  return out as E;
+}
+
 /** How one engine binds its module: its imports, and its exports under readable names. */
 export interface WasmBinding<E extends { memory: WebAssembly.Memory }> {
   /** The engine's name, for errors. */
