@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { lkDemoServer } from './demo/vite-plugin';
 import { CONTENT_SECURITY_POLICY } from './demo/csp';
+import { embeddedWasm } from './tools/scripts/embedded-wasm';
 
 // The app build: the demo page plus the e2e harness pages, all same-origin. The worklet and the
 // wasm are emitted as separate files (`?worker&url`, `?url`), never inlined and never fetched from
@@ -16,7 +17,7 @@ const pages = readdirSync(resolve(import.meta.dirname, 'e2e/pages'))
 export default defineConfig({
   root: import.meta.dirname,
   appType: 'mpa',
-  plugins: [lkDemoServer()],
+  plugins: [embeddedWasm(), lkDemoServer()],
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   worker: { format: 'es' },

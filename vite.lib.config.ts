@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import pkg from './package.json' with { type: 'json' };
+import { embeddedWasm } from './tools/scripts/embedded-wasm';
 
-// Vite's library mode inlines `?url` assets as data: URLs, which would put 2 × 70 kB of base64
+// Vite's library mode inlines `?url` assets as data: URLs, which would put megabytes of base64
 // into the bundle and need `connect-src data:` under a CSP. Emit the wasm files beside the
 // bundle instead, referenced relative to it, so the app's bundler copies them same-origin.
 function wasmAsFile(): Plugin {
@@ -54,7 +55,7 @@ const entries = Object.fromEntries(
 );
 
 export default defineConfig({
-  plugins: [wasmAsFile(), inlineWorkletSourcemap()],
+  plugins: [embeddedWasm(), wasmAsFile(), inlineWorkletSourcemap()],
   // Asset URLs relative to the bundle (new URL(…, import.meta.url)), wherever the app serves it.
   base: './',
   worker: {

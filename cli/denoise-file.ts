@@ -4,21 +4,22 @@
 import { ENGINE_SAMPLE_RATE, type FrameEngine } from '../worklets/dsp/engine';
 import { DenoisePipeline } from '../worklets/dsp/pipeline';
 import { resampleSignal, sampleRateProblem } from '../worklets/dsp/resampler';
-import { RnnoiseEngine } from '../worklets/dsp/rnnoise';
-import { loadRnnoiseModule, type WasmFlavour } from './wasm-node';
+import { createEngine } from '../worklets/dsp/engines';
+import type { EngineFlavour } from '../worklets/protocol';
+import { loadEngineModule } from './wasm-node';
 import { readWavFile, WavError, writeWavFile, type WavAudio } from './wav';
 
 /** The worklet's render quantum: offline runs use the same block size and so the same latency. */
 export const BLOCK_SIZE = 128;
 
 export interface DenoiseOptions {
-  /** Wasm build: 'simd' (default) or 'scalar' (--no-simd). */
-  flavour?: WasmFlavour;
+  /** The engine build: 'rnnoise-simd' (default), 'rnnoise' (--no-simd), 'rnnoise-0.2' or 'gtcrn'. */
+  flavour?: EngineFlavour;
   /** Run the pipeline disabled: the output is the input, resampled and delay-compensated. */
   bypass?: boolean;
   /** Share of the denoised signal, 0 (the input) to 1 (default); see worklets/dsp/strength.ts. */
   strength?: number;
-  /** Engine factory for tests; default RNNoise from the npm wasm. */
+  /** Engine factory for tests; default the `flavour` build from the npm wasm. */
   createEngine?: () => FrameEngine;
 }
 
@@ -64,7 +65,8 @@ export function denoise48k(
 
 /** Denoises every channel of `audio` (each with its own engine). The input is not modified. */
 export function denoiseAudio(audio: WavAudio, options: DenoiseOptions = {}): { audio: WavAudio; stats: DenoiseStats } {
-  const createEngine = options.createEngine ?? ((): FrameEngine => new RnnoiseEngine(loadRnnoiseModule(options.flavour ?? 'simd')));
+  const flavour = options.flavour ?? 'rnnoise-simd';
+  const newEngine = options.createEngine ?? ((): FrameEngine => createEngine(flavour, loadEngineModule(flavour)));
   const rate = audio.sampleRate;
   // Refused before any work: a WAV header may say anything from 1 to 4,294,967,295 Hz.
   const problem = sampleRateProblem(rate);
@@ -72,7 +74,7 @@ export function denoiseAudio(audio: WavAudio, options: DenoiseOptions = {}): { a
   const stats: DenoiseStats = { latency: 0, frames: 0, nonFiniteInputs: 0, outOfRangeInputs: 0, engineResets: 0 };
   const channels = audio.channels.map((channel) => {
     const at48k = rate === ENGINE_SAMPLE_RATE ? channel : resampleSignal(channel, rate, ENGINE_SAMPLE_RATE);
-    const { output, pipeline } = denoise48k(at48k, createEngine(), options.bypass, options.strength);
+    const { output, pipeline } = denoise48k(at48k, newEngine(), options.bypass, options.strength);
     stats.latency = pipeline.latency;
     stats.frames += pipeline.stats.frames;
     stats.nonFiniteInputs += pipeline.stats.nonFiniteInputs;

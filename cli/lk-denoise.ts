@@ -5,16 +5,20 @@ import { denoiseFile } from './denoise-file';
 import { WavError } from './wav';
 import { STRENGTH_PRESETS, type StrengthPreset } from '../worklets/dsp/strength';
 import { isEntryPoint } from './entry';
+import { ENGINE_NAMES, isEngineName, type EngineName } from '../worklets/protocol';
 
-const USAGE = `Usage: lk-denoise <in.wav> <out.wav> [--no-simd] [--bypass] [--strength S]
+const USAGE = `Usage: lk-denoise <in.wav> <out.wav> [--engine E] [--no-simd] [--bypass] [--strength S]
 
-Denoises a WAV file with RNNoise, offline, using the same DSP core as the lk-denoise AudioWorklet.
+Denoises a WAV file offline, using the same DSP core and engines as the lk-denoise AudioWorklet.
 Any sample rate from 3000 to 768000 Hz (resampled to 48 kHz and back) and any channel count
 (each channel denoised on its own). The output keeps the input's rate, channel count, sample format and length, and is
 delay-compensated, so it lines up sample for sample with the input.
 
 Options:
-  --no-simd   use the scalar RNNoise wasm instead of the SIMD build
+  --engine E  the model: ${ENGINE_NAMES.join(', ')} (default rnnoise: classic RNNoise;
+              rnnoise-0.2 cuts more noise for about 3× the CPU; gtcrn, a 16 kHz model, the
+              most, for about 10×, and drops everything above 8 kHz)
+  --no-simd   with --engine rnnoise, use the scalar wasm instead of the SIMD build
   --bypass    skip denoising (output = input through the same resampling path)
   --strength S  share of the denoised signal: a number from 0 (the input) to 1 (full
               suppression, the default), or gentle | balanced | strong
@@ -30,6 +34,7 @@ export interface CliResult {
 export function runCli(args: readonly string[]): CliResult {
   const positional: string[] = [];
   let simd = true;
+  let engine: EngineName = 'rnnoise';
   let bypass = false;
   let strength = 1;
   for (let a = 0; a < args.length; a++) {
@@ -37,7 +42,11 @@ export function runCli(args: readonly string[]): CliResult {
     if (arg === '-h' || arg === '--help') return { code: 0, stdout: `${USAGE}\n`, stderr: '' };
     if (arg === '--no-simd') simd = false;
     else if (arg === '--bypass') bypass = true;
-    else if (arg === '--strength' || arg.startsWith('--strength=')) {
+    else if (arg === '--engine' || arg.startsWith('--engine=')) {
+      const value = arg === '--engine' ? args[++a] : arg.slice('--engine='.length);
+      if (!isEngineName(value)) return usageError(`--engine must be one of ${ENGINE_NAMES.join(', ')} (was ${value ?? 'nothing'})`);
+      engine = value;
+    } else if (arg === '--strength' || arg.startsWith('--strength=')) {
       const value = arg === '--strength' ? args[++a] : arg.slice('--strength='.length);
       const parsed = parseStrength(value);
       if (parsed === undefined)
@@ -52,13 +61,14 @@ export function runCli(args: readonly string[]): CliResult {
   const [inPath, outPath] = positional as [string, string];
   const started = Date.now();
   try {
-    const { input, stats } = denoiseFile(inPath, outPath, { flavour: simd ? 'simd' : 'scalar', bypass, strength });
+    const flavour = engine === 'rnnoise' ? (simd ? 'rnnoise-simd' : 'rnnoise') : engine;
+    const { input, stats } = denoiseFile(inPath, outPath, { flavour, bypass, strength });
     const frames = input.channels[0]?.length ?? 0;
     const seconds = frames / input.sampleRate;
     const f = input.format;
     const summary =
       `${outPath}: ${input.channels.length} ch, ${input.sampleRate} Hz, ${f.bitsPerSample}-bit ${f.kind}, ` +
-      `${seconds.toFixed(2)} s${bypass ? ' (bypass)' : strength !== 1 ? ` (strength ${strength})` : ''} in ${((Date.now() - started) / 1000).toFixed(2)} s` +
+      `${seconds.toFixed(2)} s, ${flavour}${bypass ? ' (bypass)' : strength !== 1 ? ` (strength ${strength})` : ''} in ${((Date.now() - started) / 1000).toFixed(2)} s` +
       (stats.nonFiniteInputs > 0 ? `; ${stats.nonFiniteInputs} non-finite input samples replaced by 0` : '') +
       (stats.outOfRangeInputs > 0 ? `; ${stats.outOfRangeInputs} input samples beyond ±4 clamped` : '');
     return { code: 0, stdout: `${summary}\n`, stderr: '' };

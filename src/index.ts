@@ -23,6 +23,7 @@ export type {
   CredentialState,
   Credentials,
   EngineFlavour,
+  EngineName,
   ProcessorStats,
   StreamInfo,
   TokenSummary,

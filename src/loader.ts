@@ -1,10 +1,14 @@
-// Loading, done once: the wasm is fetched and compiled once per page (per URL), the worklet
-// module is added once per AudioContext. Both come from this origin: Vite emits them as files
-// next to the bundle. A failed load is not cached, so a later create() tries again.
+// Loading, done once: each engine's wasm is fetched and compiled once per page (per URL), the
+// worklet module is added once per AudioContext. All come from this origin: Vite emits them as
+// files next to the bundle. A failed load is not cached, so a later create() tries again.
 import workletUrl from '../worklets/processor.ts?worker&url';
 import simdWasmUrl from '@sapphi-red/web-noise-suppressor/rnnoise_simd.wasm?url';
 import scalarWasmUrl from '@sapphi-red/web-noise-suppressor/rnnoise.wasm?url';
-import type { EngineFlavour } from './types';
+import gtcrnWasmUrl from '@sapphi-red/web-noise-suppressor/gtcrn.wasm?url';
+// Extracted at build time from the emscripten JS that embeds it (tools/scripts/embedded-wasm.ts).
+import rnnoise2WasmUrl from 'virtual:lk-denoise/rnnoise-0.2.wasm?url';
+import { assertNever } from '../worklets/protocol';
+import type { EngineFlavour, EngineName } from './types';
 import { DenoiserError } from './errors';
 
 export const DEFAULT_WORKLET_URL: string = workletUrl;
@@ -23,11 +27,21 @@ export function simdSupported(): boolean {
   }
 }
 
-export function pickEngine(simd: boolean | 'auto'): { flavour: EngineFlavour; url: string } {
-  const useSimd = simd === 'auto' ? simdSupported() : simd;
-  return useSimd ? { flavour: 'rnnoise-simd', url: simdWasmUrl } : { flavour: 'rnnoise', url: scalarWasmUrl };
+/** The build to run for `engine` and where its wasm is; `simd` picks classic RNNoise's build. */
+export function pickEngine(simd: boolean | 'auto', engine: EngineName = 'rnnoise'): { flavour: EngineFlavour; url: string } {
+  switch (engine) {
+    case 'rnnoise': {
+      const useSimd = simd === 'auto' ? simdSupported() : simd;
+      return useSimd ? { flavour: 'rnnoise-simd', url: simdWasmUrl } : { flavour: 'rnnoise', url: scalarWasmUrl };
+    }
+    case 'rnnoise-0.2':
+      return { flavour: 'rnnoise-0.2', url: rnnoise2WasmUrl };
+    case 'gtcrn':
+      return { flavour: 'gtcrn', url: gtcrnWasmUrl };
+    default:
+      return assertNever(engine, 'engine');
+  }
 }
-
 const modules = new Map<string, Promise<WebAssembly.Module>>();
 
 export function loadWasmModule(url: string): Promise<WebAssembly.Module> {

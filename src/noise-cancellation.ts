@@ -59,7 +59,7 @@ export class NoiseCancellation extends FrameProcessor {
   static async create(context: BaseAudioContext, options: NoiseCancellationOptions = {}): Promise<NoiseCancellation> {
     validateOptions(options);
     if (context.state === 'closed') throw DenoiserError.contextClosed(context.state);
-    const engine = pickEngine(options.simd ?? 'auto');
+    const engine = pickEngine(options.simd ?? 'auto', options.engine);
     const wasmUrl = options.wasmUrl ?? engine.url;
     const [worklet, wasm] = await Promise.allSettled([loadWorklet(context, options.workletUrl), loadWasmModule(wasmUrl)]);
     if (worklet.status === 'rejected') throw worklet.reason;

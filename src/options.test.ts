@@ -19,6 +19,9 @@ describe('NoiseCancellation option checks', () => {
       [{ statsIntervalMs: 49 }, 'statsIntervalMs', 49],
       [{ crossfadeMs: 1001 }, 'crossfadeMs', 1001],
       [{ channelMode: 'stereo' as never }, 'channelMode', 'stereo'],
+      // 'auto' is not an engine (yet); names are exact.
+      [{ engine: 'auto' as never }, 'engine', 'auto'],
+      [{ engine: 'RNNoise' as never }, 'engine', 'RNNoise'],
     ];
     for (const [options, name, value] of cases) {
       const error = thrown(() => validateOptions(options));
@@ -34,5 +37,6 @@ describe('NoiseCancellation option checks', () => {
       validateOptions({ maxProcessorsPerContext: 0, statsIntervalMs: 50, crossfadeMs: 0, channelMode: 'per-channel' }),
     ).not.toThrow();
     expect(() => validateOptions({ crossfadeMs: 1000, channelMode: 'downmix' })).not.toThrow();
+    for (const engine of ['rnnoise', 'rnnoise-0.2', 'gtcrn'] as const) expect(() => validateOptions({ engine })).not.toThrow();
   });
 });

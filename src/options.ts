@@ -1,7 +1,8 @@
 // The options of NoiseCancellation.create, their defaults, and the checks that refuse a bad
 // value before anything is built (a DenoiserError naming the option and the value).
-import type { ChannelMode } from './types';
+import type { ChannelMode, EngineName } from './types';
 import { DenoiserError } from './errors';
+import { ENGINE_NAMES, isEngineName } from '../worklets/protocol';
 import { resolveStrength, type Strength } from './strength';
 
 export interface NoiseCancellationOptions {
@@ -20,9 +21,16 @@ export interface NoiseCancellationOptions {
    * input unchanged (equally delayed), or 'gentle' | 'balanced' | 'strong'. Live: setStrength().
    */
   strength?: Strength;
-  /** Use the SIMD build: 'auto' (default) when the browser validates SIMD. */
+  /**
+   * The denoising model: 'rnnoise' (default; classic RNNoise, 480-sample frames, 928 samples of
+   * added delay at 48 kHz), 'rnnoise-0.2' (RNNoise 0.2: more noise cut, about 3× the CPU, 1408
+   * samples) or 'gtcrn' (GTCRN: a 16 kHz model, so nothing above 8 kHz is kept; about 10× the
+   * CPU, 1530 samples). The `ready` event and stats name the build that runs.
+   */
+  engine?: EngineName;
+  /** For engine 'rnnoise': use the SIMD build, 'auto' (default) when the browser validates SIMD. */
   simd?: boolean | 'auto';
-  /** Where to load the RNNoise wasm from (default: the file Vite emitted for the npm package). */
+  /** Where to load the chosen engine's wasm from (default: the file Vite emitted for it). */
   wasmUrl?: string;
   /** Where to load the worklet module from (default: the file Vite emitted). */
   workletUrl?: string;
@@ -55,7 +63,10 @@ export const DEFAULT_MAX_PROCESSORS = 48;
 
 export function validateOptions(options: NoiseCancellationOptions): void {
   if (options.strength !== undefined) resolveStrength(options.strength);
-  const { statsIntervalMs, crossfadeMs, channelMode, maxProcessorsPerContext } = options;
+  const { statsIntervalMs, crossfadeMs, channelMode, maxProcessorsPerContext, engine } = options;
+  if (engine !== undefined && !isEngineName(engine)) {
+    throw DenoiserError.invalidOption('engine', engine, `one of ${ENGINE_NAMES.map((e) => `'${e}'`).join(', ')}`);
+  }
   if (maxProcessorsPerContext !== undefined && !(Number.isInteger(maxProcessorsPerContext) && maxProcessorsPerContext >= 0)) {
     throw DenoiserError.invalidOption('maxProcessorsPerContext', maxProcessorsPerContext, 'a whole number ≥ 0');
   }

@@ -45,7 +45,16 @@ export interface EngineActivity {
 
 export type ProcessorState = 'loading' | 'running' | 'closed';
 
-export type EngineFlavour = 'rnnoise-simd' | 'rnnoise';
+/**
+ * The denoising model (the `engine` option): 'rnnoise' classic RNNoise (2017; the default, the
+ * cheapest), 'rnnoise-0.2' RNNoise 0.2 (2024 model: more noise cut, about 4× the CPU), 'gtcrn'
+ * GTCRN (a 16 kHz network: the most noise cut, about 9× the CPU, nothing above 8 kHz kept, and
+ * more delay). See worklets/dsp/ for each one's frame size and delay.
+ */
+export type EngineName = 'rnnoise' | 'rnnoise-0.2' | 'gtcrn';
+
+/** The wasm build a processor runs: the engine, and for classic RNNoise whether it is the SIMD build. */
+export type EngineFlavour = 'rnnoise-simd' | 'rnnoise' | 'rnnoise-0.2' | 'gtcrn';
 
 export interface TokenSummary {
   /** A short hash of the token: identifies it without revealing it. */
@@ -62,6 +71,8 @@ export type ContextState = 'suspended' | 'running' | 'closed' | 'interrupted';
 /** What the worklet reports about itself; the main thread adds what only it can see. */
 export interface WorkletStats {
   state: ProcessorState;
+  /** The build running, or null when no engine runs (it failed to load or start). */
+  engine: EngineFlavour | null;
   enabled: boolean;
   bypass: BypassReason | null;
   /** The strength asked for last (the applied one ramps toward it over ≤ 20 ms). */
@@ -98,7 +109,7 @@ export interface ProcessorStats extends WorkletStats {
 export type WorkletErrorReason =
   | 'protocol-mismatch' // the worklet and the main thread speak different protocol versions
   | 'engine-unavailable' // no compiled wasm module reached the worklet
-  | 'engine-failed' // RNNoise did not start
+  | 'engine-failed' // the engine did not start
   | 'unknown-message' // a port message the worklet does not know
   | 'credentials-malformed' // the pushed credentials cannot be read
   | 'overload'; // past maxProcessorsPerContext, or shed while the audio thread fell behind
@@ -107,7 +118,7 @@ export type WorkletErrorReason =
 export type DenoiserErrorReason =
   | WorkletErrorReason
   | 'worklet-load' // the worklet module did not load
-  | 'wasm-load' // the RNNoise wasm did not load or compile
+  | 'wasm-load' // the engine's wasm did not load or compile
   | 'context-closed' // the AudioContext is closed, or closed under the processor
   | 'browser-constraints' // the browser's own noise suppression could not be turned off or back on
   | 'context-kind' // the operation needs a live AudioContext, not an OfflineAudioContext

@@ -17,7 +17,8 @@ import {
   type ToProcessor,
 } from './protocol';
 import { ChannelDenoiser } from './dsp/channel';
-import { RnnoiseEngine } from './dsp/rnnoise';
+import type { WasmFrameEngine } from './dsp/engine';
+import { createEngine } from './dsp/engines';
 import { CredentialTracker } from './dsp/credentials';
 import { LoadGovernor, type TrackReport } from './dsp/governor';
 import { LevelMeter } from './dsp/activity';
@@ -32,7 +33,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   private state: ProcessorState = 'loading';
   private readonly options: ProcessorOptions;
   private readonly pipelines: ChannelDenoiser[] = [];
-  private readonly engines: RnnoiseEngine[] = [];
+  private readonly engines: WasmFrameEngine[] = [];
   private engineFlavour: EngineFlavour | null = null;
   private enabled: boolean;
   private strength: number;
@@ -97,7 +98,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     const count = this.options.channelMode === 'per-channel' ? MAX_CHANNELS : 1;
     try {
       for (let c = 0; c < count; c++) {
-        const engine = new RnnoiseEngine(module, this.options.engine);
+        const engine = createEngine(this.options.engine, module);
         this.engines.push(engine);
         this.pipelines.push(
           new ChannelDenoiser(engine, {
@@ -116,7 +117,10 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       if (this.options.overloadProtection) this.rank = governor.register();
     } catch (e) {
       this.freeEngines();
-      this.fail('engine-failed', `RNNoise did not start: ${e instanceof Error ? e.message : String(e)}; audio passes through`);
+      this.fail(
+        'engine-failed',
+        `engine ${this.options.engine} did not start: ${e instanceof Error ? e.message : String(e)}; audio passes through`,
+      );
     }
   }
 
@@ -208,6 +212,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     const info = this.credentials.streamInfo;
     return {
       state: this.state,
+      engine: this.engineFlavour,
       enabled: this.enabled,
       bypass: this.lastBypass,
       strength: this.strength,

@@ -1,7 +1,7 @@
 // The one message protocol between the main thread and the AudioWorkletProcessor. Imported by
 // both threads, so it must stay free of DOM, Node and worklet globals. The public types it
 // carries live in src/types.ts; `import type` is erased, so the worklet bundle gains no code.
-import type { ChannelMode, Credentials, EngineFlavour, StreamInfo, WorkletErrorReason, WorkletStats } from '../src/types';
+import type { ChannelMode, Credentials, EngineFlavour, EngineName, StreamInfo, WorkletErrorReason, WorkletStats } from '../src/types';
 
 // The worklet side (processor.ts, dsp/) takes its types from this file alone.
 export type {
@@ -12,6 +12,7 @@ export type {
   EngineActivityReason,
   EngineActivityState,
   EngineFlavour,
+  EngineName,
   ProcessorState,
   ProcessorStats,
   StreamInfo,
@@ -20,14 +21,25 @@ export type {
 } from '../src/types';
 
 export const PROCESSOR_NAME = 'lk-denoise-rnnoise';
-/** Bumped on any incompatible change to the messages or processorOptions below. */
-export const PROTOCOL_VERSION = 1;
+/** Bumped on any incompatible change to the messages or processorOptions below (2: engine may be RNNoise 0.2 or GTCRN). */
+export const PROTOCOL_VERSION = 2;
+
+// A Record, so a name added to EngineName and not here fails to compile.
+const ENGINE_SET: Record<EngineName, true> = { rnnoise: true, 'rnnoise-0.2': true, gtcrn: true };
+
+/** Every value of the `engine` option, for the checks of the main thread and the CLI. */
+export const ENGINE_NAMES = Object.keys(ENGINE_SET) as readonly EngineName[];
+
+export function isEngineName(value: unknown): value is EngineName {
+  return typeof value === 'string' && Object.hasOwn(ENGINE_SET, value);
+}
 
 /** What the AudioWorkletNode passes as processorOptions. */
 export interface ProcessorOptions {
   protocolVersion: number;
   /** Compiled once per page on the main thread; null means the wasm failed to load. */
   wasmModule: WebAssembly.Module | null;
+  /** Which build `wasmModule` is, so the worklet binds it with the right glue. */
   engine: EngineFlavour;
   enabled: boolean;
   requireCredentials: boolean;

@@ -20,7 +20,8 @@ try {
   const files = new Set(info.files.map((f) => f.path));
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
-  for (const required of ['LICENSE', 'THIRD_PARTY_NOTICES.md', 'dist/lib/rnnoise.wasm', 'dist/lib/rnnoise_simd.wasm']) {
+  const wasm = ['rnnoise.wasm', 'rnnoise_simd.wasm', 'rnnoise-0.2.wasm', 'gtcrn.wasm'].map((f) => `dist/lib/${f}`);
+  for (const required of ['LICENSE', 'THIRD_PARTY_NOTICES.md', ...wasm]) {
     if (!files.has(required)) problems.push(`${required} is not in the tarball`);
   }
   if (Object.keys(pkg.dependencies ?? {}).length > 0) {
@@ -92,13 +93,17 @@ try {
   wav.writeUInt32LE(samples * 2, 40);
   for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
   writeFileSync(join(dir, 'in.wav'), wav);
-  const cli = spawnSync('node', [join(dir, 'package', pkg.bin['lk-denoise']), join(dir, 'in.wav'), join(dir, 'out.wav')], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
-  if (cli.status !== 0 || !existsSync(join(dir, 'out.wav')))
-    problems.push(`the CLI failed from the unpacked tarball: ${cli.stderr.trim()}`);
-  else console.log(`[check-package] CLI from the unpacked tarball: ${cli.stdout.trim()}`);
+  // Once per engine: each reads its own shipped wasm (RNNoise 0.2's is the one the build extracted).
+  for (const engine of ['rnnoise', 'rnnoise-0.2', 'gtcrn']) {
+    const out = join(dir, `out-${engine}.wav`);
+    const cli = spawnSync('node', [join(dir, 'package', pkg.bin['lk-denoise']), join(dir, 'in.wav'), out, '--engine', engine], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    if (cli.status !== 0 || !existsSync(out))
+      problems.push(`the CLI (--engine ${engine}) failed from the unpacked tarball: ${cli.stderr.trim()}`);
+    else console.log(`[check-package] CLI from the unpacked tarball: ${cli.stdout.trim()}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import app from '../../vite.config';
 import { ROOT, matrixOutDir } from './matrix';
+import { embeddedWasm } from '../scripts/embedded-wasm';
 
 // The e2e page of the version matrix (e2e/pages/nc-room.html) built against the livekit-client
 // alias named by LK_LIVEKIT_ALIAS, into its own outDir; `vite preview` with this config serves
@@ -13,7 +14,7 @@ if (!alias || !/^livekit-client-[\w-]+$/.test(alias)) {
 
 export default defineConfig({
   ...app,
-  plugins: [],
+  plugins: [embeddedWasm()],
   resolve: { alias: { 'livekit-client': alias } },
   build: {
     ...app.build,

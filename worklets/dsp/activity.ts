@@ -15,7 +15,7 @@
 // their output thrown away, so its pitch buffer and recurrent state hold the recent input (see
 // warm()). The handover at each edge is a one-frame crossfade.
 // Allocation-free after construction.
-import { FRAME_SIZE, type FrameEngine } from './engine';
+import { frameSizeOf, type FrameEngine } from './engine';
 
 export interface GateOptions {
   /**
@@ -103,8 +103,9 @@ export class GatedEngine implements FrameEngine {
   private readonly ring: Float32Array;
   private readonly ringFrames: number;
   private writeFrame = 0;
-  private readonly scratch = new Float32Array(FRAME_SIZE);
-  private readonly delayed = new Float32Array(FRAME_SIZE);
+  readonly frameSize: number;
+  private readonly scratch: Float32Array;
+  private readonly delayed: Float32Array;
   private closed = false;
   private quietRun = 0;
   private skippedRun = 0;
@@ -118,13 +119,16 @@ export class GatedEngine implements FrameEngine {
     options: GateOptions = {},
   ) {
     this.delay = inner.delay;
+    this.frameSize = frameSizeOf(inner);
+    this.scratch = new Float32Array(this.frameSize);
+    this.delayed = new Float32Array(this.frameSize);
     const threshold = options.thresholdDb ?? -60;
     this.thresholdMeanSquare = 10 ** (threshold / 10);
     this.holdFrames = Math.max(1, Math.round(options.holdFrames ?? 30));
     this.lookback = Math.max(0, Math.round(options.lookbackFrames ?? 8));
     // Enough history for the replay and for the engine-delayed input, plus the current frame.
-    this.ringFrames = Math.max(this.lookback, Math.ceil(this.delay / FRAME_SIZE)) + 1;
-    this.ring = new Float32Array(this.ringFrames * FRAME_SIZE);
+    this.ringFrames = Math.max(this.lookback, Math.ceil(this.delay / this.frameSize)) + 1;
+    this.ring = new Float32Array(this.ringFrames * this.frameSize);
   }
 
   get state(): GateState {
@@ -144,14 +148,14 @@ export class GatedEngine implements FrameEngine {
 
   processFrame(input: Float32Array, output: Float32Array): number {
     // The current frame enters the history first: the delayed output may reach into it.
-    const base = this.writeFrame * FRAME_SIZE;
+    const base = this.writeFrame * this.frameSize;
     let e = 0;
-    for (let i = 0; i < FRAME_SIZE; i++) {
+    for (let i = 0; i < this.frameSize; i++) {
       const x = input[i] as number;
       this.ring[base + i] = x;
       e += x * x;
     }
-    const meanSquare = e / FRAME_SIZE;
+    const meanSquare = e / this.frameSize;
     this.readDelayed(this.delayed);
     const quiet = meanSquare <= this.thresholdMeanSquare;
     let vad = 0;
@@ -173,7 +177,7 @@ export class GatedEngine implements FrameEngine {
     } else if (this.closed) {
       const d = this.delayed;
       const g = this.heldGain;
-      for (let i = 0; i < FRAME_SIZE; i++) output[i] = g * (d[i] as number);
+      for (let i = 0; i < this.frameSize; i++) output[i] = g * (d[i] as number);
       this.skippedRun++;
       this.stats.skippedFrames++;
       if (e !== 0) this.allZeroRun = false;
@@ -185,7 +189,7 @@ export class GatedEngine implements FrameEngine {
       // few frames to fall after speech, and its output tail would count as gain.
       if (this.quietRun > this.holdFrames >> 1) {
         const d = this.delayed;
-        for (let i = 0; i < FRAME_SIZE; i++) {
+        for (let i = 0; i < this.frameSize; i++) {
           this.sumIn += (d[i] as number) ** 2;
           this.sumOut += (output[i] as number) ** 2;
         }
@@ -232,7 +236,7 @@ export class GatedEngine implements FrameEngine {
     const n = Math.min(this.lookback, this.skippedRun);
     for (let k = n; k >= 1; k--) {
       const f = (this.writeFrame - k + this.ringFrames) % this.ringFrames;
-      this.inner.processFrame(this.ring.subarray(f * FRAME_SIZE, (f + 1) * FRAME_SIZE), this.scratch);
+      this.inner.processFrame(this.ring.subarray(f * this.frameSize, (f + 1) * this.frameSize), this.scratch);
       this.stats.engineFrames++;
       this.stats.warmupFrames++;
     }
@@ -241,9 +245,9 @@ export class GatedEngine implements FrameEngine {
   /** The input `delay` samples ago for each sample of the current frame. */
   private readDelayed(out: Float32Array): void {
     const cap = this.ring.length;
-    let r = this.writeFrame * FRAME_SIZE - this.delay;
+    let r = this.writeFrame * this.frameSize - this.delay;
     if (r < 0) r += cap;
-    for (let i = 0; i < FRAME_SIZE; i++) {
+    for (let i = 0; i < this.frameSize; i++) {
       out[i] = this.ring[r] as number;
       if (++r === cap) r = 0;
     }
@@ -251,8 +255,8 @@ export class GatedEngine implements FrameEngine {
 
   /** out = fade from a·ga to b·gb over the frame (a linear crossfade; out may alias a or b). */
   private crossfade(a: Float32Array, ga: number, b: Float32Array, gb: number, out: Float32Array): void {
-    for (let i = 0; i < FRAME_SIZE; i++) {
-      const t = (i + 1) / FRAME_SIZE;
+    for (let i = 0; i < this.frameSize; i++) {
+      const t = (i + 1) / this.frameSize;
       out[i] = (1 - t) * ga * (a[i] as number) + t * gb * (b[i] as number);
     }
   }

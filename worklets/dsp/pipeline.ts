@@ -1,9 +1,10 @@
-// One channel of denoising at 48 kHz: input sanitising (dsp/sanitise.ts), reframing to the
-// engine, a dry path delayed by the same latency, a short crossfade between them for setEnabled, and the
+// One channel of denoising at 48 kHz with any engine: input sanitising (dsp/sanitise.ts),
+// reframing to the engine's frame size (at the minimum delay for it), a dry path delayed by the
+// same latency, a short crossfade between them for setEnabled, and the
 // strength mix (dsp/strength.ts) of the two.
 // Allocation-free after construction.
 import { GatedEngine, type GateOptions } from './activity';
-import { FRAME_SIZE, type FrameEngine } from './engine';
+import { FRAME_SIZE, frameSizeOf, type FrameEngine } from './engine';
 import { Reframer } from './reframer';
 import { engineMayTake, InputSanitiser } from './sanitise';
 import { approach, STRENGTH_RAMP_SECONDS, StrengthRamp } from './strength';
@@ -13,7 +14,7 @@ export interface PipelineOptions {
   blockSize?: number | 'variable';
   /** Upper bound on the block length for 'variable'. */
   maxBlock?: number;
-  /** Length of the on/off crossfade (default 480 = 10 ms). */
+  /** Length of the on/off crossfade (default 480 = 10 ms, whatever the engine's frame). */
   crossfadeSamples?: number;
   enabled?: boolean;
   /** Share of the denoised signal in the output, 0 (the delayed input) to 1 (default). */
@@ -27,7 +28,7 @@ export interface PipelineOptions {
 export interface PipelineStats {
   /** Engine frames run (not counted while fully bypassed). */
   frames: number;
-  /** Voice-activity probability of the last engine frame. */
+  /** Voice-activity probability of the last engine frame (NaN for an engine with no VAD). */
   vad: number;
   /** Input samples replaced by 0 because they were NaN or ±Infinity. */
   nonFiniteInputs: number;
@@ -38,7 +39,10 @@ export interface PipelineStats {
 }
 
 export class DenoisePipeline {
+  /** Added delay in samples: the reframer's for the engine's frame size plus the engine's own. */
   readonly latency: number;
+  /** The engine's frame size. */
+  readonly frameSize: number;
   readonly stats: PipelineStats = { frames: 0, vad: 0, nonFiniteInputs: 0, outOfRangeInputs: 0, engineResets: 0 };
   private readonly reframer: Reframer;
   private readonly sanitiser = new InputSanitiser();
@@ -61,7 +65,8 @@ export class DenoisePipeline {
     this.engine = this.gate ?? engine;
     const blockSize = options.blockSize ?? 128;
     const maxBlock = options.maxBlock ?? (typeof blockSize === 'number' ? blockSize : 1024);
-    this.reframer = new Reframer(blockSize, this.runFrame, maxBlock);
+    this.frameSize = frameSizeOf(engine);
+    this.reframer = new Reframer(blockSize, this.runFrame, maxBlock, this.frameSize);
     this.latency = this.reframer.delay + engine.delay;
     this.clean = new Float32Array(maxBlock);
     this.wet = new Float32Array(maxBlock);
@@ -152,7 +157,8 @@ export class DenoisePipeline {
     }
     const vad = this.engine.processFrame(input, output);
     this.stats.frames++;
-    for (let i = 0; i < FRAME_SIZE; i++) {
+    const n = this.frameSize;
+    for (let i = 0; i < n; i++) {
       const y = output[i] as number;
       if (y - y !== 0) {
         // A poisoned engine state stays poisoned; start it over and pass this frame dry.

@@ -1,6 +1,7 @@
-// Turns render quanta (128 samples) into the engine's 480-sample frames and back with a fixed
-// delay. With blocks of B samples the output must lag by the largest (n·B mod 480), which is
-// 480 − gcd(B, 480): 448 for B = 128, the minimum possible. Allocation-free after construction.
+// Turns render quanta (128 samples) into the engine's frames (F samples: 480 for RNNoise, 768 for
+// GTCRN) and back with a fixed delay. With blocks of B samples the output must lag by the largest
+// (n·B mod F), which is F − gcd(B, F): 448 for B = 128 and F = 480, 640 for F = 768, the minimum
+// possible. Allocation-free after construction.
 import { FRAME_SIZE } from './engine';
 
 export type FrameFn = (input: Float32Array, output: Float32Array) => void;
@@ -10,20 +11,24 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** Buffering delay in samples for fixed blocks of `blockSize`, or for blocks of any size. */
-export function reframerDelay(blockSize: number | 'variable'): number {
-  if (blockSize === 'variable') return FRAME_SIZE - 1;
+/** Buffering delay in samples for fixed blocks of `blockSize`, or for blocks of any size, into frames of `frameSize`. */
+export function reframerDelay(blockSize: number | 'variable', frameSize = FRAME_SIZE): number {
+  if (!Number.isInteger(frameSize) || frameSize <= 0) {
+    throw new RangeError(`reframer frame size must be a positive integer (was ${frameSize})`);
+  }
+  if (blockSize === 'variable') return frameSize - 1;
   if (!Number.isInteger(blockSize) || blockSize <= 0) {
     throw new RangeError(`reframer block size must be a positive integer (was ${blockSize})`);
   }
-  return FRAME_SIZE - gcd(blockSize, FRAME_SIZE);
+  return frameSize - gcd(blockSize, frameSize);
 }
 
 export class Reframer {
   readonly delay: number;
+  readonly frameSize: number;
   private readonly maxBlock: number;
-  private readonly inFrame = new Float32Array(FRAME_SIZE);
-  private readonly outFrame = new Float32Array(FRAME_SIZE);
+  private readonly inFrame: Float32Array;
+  private readonly outFrame: Float32Array;
   private inFill = 0;
   // Output FIFO: processed samples waiting to be read, preloaded with `delay` zeros.
   private readonly ring: Float32Array;
@@ -32,16 +37,20 @@ export class Reframer {
 
   /**
    * @param blockSize samples per `process` call, or 'variable' (then up to `maxBlock`).
-   * @param frameFn called once per complete 480-sample frame; must fill `output`.
+   * @param frameFn called once per complete frame of `frameSize` samples; must fill `output`.
    */
   constructor(
     blockSize: number | 'variable',
     private readonly frameFn: FrameFn,
     maxBlock = typeof blockSize === 'number' ? blockSize : 1024,
+    frameSize = FRAME_SIZE,
   ) {
-    this.delay = reframerDelay(blockSize);
+    this.delay = reframerDelay(blockSize, frameSize);
+    this.frameSize = frameSize;
     this.maxBlock = maxBlock;
-    this.ring = new Float32Array(this.delay + FRAME_SIZE + maxBlock + 1);
+    this.inFrame = new Float32Array(frameSize);
+    this.outFrame = new Float32Array(frameSize);
+    this.ring = new Float32Array(this.delay + frameSize + maxBlock + 1);
     this.writePos = this.delay;
   }
 
@@ -54,15 +63,16 @@ export class Reframer {
     const cap = ring.length;
     const inFrame = this.inFrame;
     const outFrame = this.outFrame;
+    const frameSize = this.frameSize;
     let fill = this.inFill;
     // All input first: a frame completed by this block is available to this block's output.
     for (let i = 0; i < length; i++) {
       inFrame[fill++] = input[i] as number;
-      if (fill === FRAME_SIZE) {
+      if (fill === frameSize) {
         fill = 0;
         this.frameFn(inFrame, outFrame);
         let w = this.writePos;
-        for (let j = 0; j < FRAME_SIZE; j++) {
+        for (let j = 0; j < frameSize; j++) {
           ring[w] = outFrame[j] as number;
           if (++w === cap) w = 0;
         }
