@@ -3,7 +3,7 @@
 // compares, in one session, the hook's denoised audio against the same audio with the hook's
 // setEnabled(false) (its crossfade gives the equally delayed dry signal): pauses must be cut by
 // the real-room floor of tools/testing/pause-cut.ts, speech kept within 1 dB.
-import { expect, test, type Browser, type BrowserContext, type Page } from './support/fixtures';
+import { expect, test, type BrowserContext, type Page } from './support/fixtures';
 import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
 import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
@@ -23,37 +23,44 @@ const CAPTURE = { echoCancellation: false, autoGainControl: false, noiseSuppress
 // A room path: Opus and a jitter buffer between the fixture and the measurement (see pause-cut.ts).
 const FLOOR_DB = pauseCutFloorDb('room');
 
-let server: LoopbackServer;
-test.beforeAll(async () => {
-  server = await startServer({ port: 0, tokenRefreshIntervalMs: 0 });
-});
-test.afterAll(async () => {
-  await server?.stop();
+type Example = { page: Page; errors: string[] };
+// The loopback server for the file, and every page a test opens, closed after it.
+const it = test.extend<{ openExample: () => Promise<Example> }, { server: LoopbackServer }>({
+  server: [
+    // oxlint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
+    async ({}, use) => {
+      const server = await startServer({ port: 0, tokenRefreshIntervalMs: 0 });
+      await use(server);
+      await server.stop();
+    },
+    { scope: 'worker' },
+  ],
+  openExample: async ({ browser }, use) => {
+    const opened: BrowserContext[] = [];
+    await use(async () => {
+      const context = await browser.newContext();
+      opened.push(context);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+      await page.goto('/demo/react/');
+      await page.waitForFunction(() => window.lkReact?.ready() === true);
+      return { page, errors };
+    });
+    await Promise.all(opened.map((c) => c.close()));
+  },
 });
 
-const contexts: BrowserContext[] = [];
-test.afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-/** The example page, and every page error and console error it shows. */
-async function openExample(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto('/demo/react/');
-  await page.waitForFunction(() => window.lkReact?.ready() === true);
-  return { page, errors };
-}
-
-async function joinAs(page: Page, room: string, identity: string): Promise<void> {
+async function joinAs(
+  server: LoopbackServer,
+  page: Page,
+  room: string,
+  identity: string,
+  capture: typeof CAPTURE = CAPTURE,
+): Promise<void> {
   const token = await server.mintToken({ room, identity, ttlSeconds: 600 });
-  await page.evaluate(({ url, token, capture }) => window.lkReact.join(url, token, capture), { url: server.url, token, capture: CAPTURE });
+  await page.evaluate(({ url, token, capture }) => window.lkReact.join(url, token, capture), { url: server.url, token, capture });
 }
 
 /** Turns a hook on or off and waits for it to settle there, with the node reporting that state. */
@@ -67,10 +74,6 @@ async function setHook(page: Page, who: string, enabled: boolean, frames = 0): P
     { who, enabled, frames },
     { timeout: 30_000 },
   );
-}
-
-async function framesOf(page: Page, who: string): Promise<number> {
-  return page.evaluate((w) => window.lkReact.hook(w)?.framesProcessed ?? 0, who);
 }
 
 /**
@@ -114,7 +117,7 @@ async function compare(
 function expectDenoised(what: string, m: { pauseCutDb: number; speechDb: number; contrastDb: number }): void {
   const line = `${what}: pause cut ${m.pauseCutDb.toFixed(1)} dB, speech ${m.speechDb.toFixed(2)} dB, speech/pause contrast ${m.contrastDb.toFixed(1)} dB`;
   console.log(`measured: ${line}`);
-  test.info().annotations.push({ type: 'measured', description: line });
+  it.info().annotations.push({ type: 'measured', description: line });
   // The split into pauses and speech must mean something: speech well above the pauses.
   expect(m.contrastDb).toBeGreaterThan(6);
   // A pass-through scores 0 (± 1 dB between two windows of the looping fixture).
@@ -124,23 +127,24 @@ function expectDenoised(what: string, m: { pauseCutDb: number; speechDb: number;
 }
 
 /** alice's hook on her own microphone; bob in the room with alice's microphone subscribed. */
-async function aliceAndBob(browser: Browser, room: string) {
-  const a = await openExample(browser);
-  const b = await openExample(browser);
-  await joinAs(a.page, room, 'alice');
-  await joinAs(b.page, room, 'bob');
+async function aliceAndBob(server: LoopbackServer, openExample: () => Promise<Example>, room: string, aliceCapture = CAPTURE) {
+  const a = await openExample();
+  const b = await openExample();
+  await joinAs(server, a.page, room, 'alice', aliceCapture);
+  await joinAs(server, b.page, room, 'bob');
   await b.page.waitForFunction(() => window.lkReact.hook('alice') !== null);
   await a.page.waitForFunction(() => window.lkReact.hook('bob') !== null);
   return { a, b };
 }
 
-test.describe('useNoiseCancellation in a components-react room (demo/react)', () => {
-  test.describe.configure({ timeout: 240_000 });
+it.describe('useNoiseCancellation in a components-react room (demo/react)', () => {
+  it.describe.configure({ timeout: 240_000 });
 
-  test('on the local microphone: the subscriber receives it denoised (pause cut ≥ the room floor, speech within 1 dB), toggled by setEnabled', async ({
-    browser,
+  it('on the local microphone: the subscriber receives it denoised (pause cut ≥ the room floor, speech within 1 dB), toggled by setEnabled', async ({
+    server,
+    openExample,
   }) => {
-    const { a, b } = await aliceAndBob(browser, 'react-local');
+    const { a, b } = await aliceAndBob(server, openExample, 'react-local');
     // Off until asked, like useKrispNoiseFilter: nothing is built yet.
     expect(await a.page.evaluate(() => window.lkReact.hook('local'))).toMatchObject({
       isEnabled: false,
@@ -155,8 +159,13 @@ test.describe('useNoiseCancellation in a components-react room (demo/react)', ()
     expect(a.errors).toEqual([]);
   });
 
-  test("on a remote participant's track: what the listener's room plays of it is denoised, toggled by setEnabled", async ({ browser }) => {
-    const { a, b } = await aliceAndBob(browser, 'react-remote');
+  it("on a remote participant's track: what the listener's room plays of it is denoised, toggled by setEnabled", async ({
+    server,
+    openExample,
+  }) => {
+    // alice without Chromium's own noise suppression: what reaches bob carries the fixture's
+    // noise, not that suppressor's leftovers, as a remote microphone without it would.
+    const { a, b } = await aliceAndBob(server, openExample, 'react-remote', { ...CAPTURE, noiseSuppression: false });
     await setHook(b.page, 'alice', true, 300);
     // The node runs in the listener's own webAudioMix context, inside the SDK's playback graph.
     expect(await b.page.evaluate(() => window.lkReact.remoteProcessorInRoomContext('alice'))).toBe(true);
@@ -166,10 +175,11 @@ test.describe('useNoiseCancellation in a components-react room (demo/react)', ()
     expect(b.errors).toEqual([]);
   });
 
-  test('a second session in the same page after disconnect: both hooks build anew in the new AudioContext, settle, and denoise again', async ({
-    browser,
+  it('a second session in the same page after disconnect: both hooks build anew in the new AudioContext, settle, and denoise again', async ({
+    server,
+    openExample,
   }) => {
-    const { a, b } = await aliceAndBob(browser, 'react-rejoin');
+    const { a, b } = await aliceAndBob(server, openExample, 'react-rejoin');
     await setHook(a.page, 'local', true, 200);
     await setHook(b.page, 'alice', true, 200);
     // Both leave: Room.disconnect() and the AudioContext closed; both come back in new ones.
@@ -180,8 +190,8 @@ test.describe('useNoiseCancellation in a components-react room (demo/react)', ()
       const h = window.lkReact.hook('local');
       return !!h && !h.isPending && !h.hasProcessor && !h.isEnabled;
     });
-    await joinAs(a.page, 'react-rejoin', 'alice');
-    await joinAs(b.page, 'react-rejoin', 'bob');
+    await joinAs(server, a.page, 'react-rejoin', 'alice');
+    await joinAs(server, b.page, 'react-rejoin', 'bob');
     // The wish carried over: the same local hook sets a fresh processor on the new track.
     await a.page.waitForFunction(
       () => {

@@ -29,11 +29,22 @@ export interface TargetSink {
 
 export type Target = LocalTarget | RemoteTarget;
 
-abstract class SerialTarget {
+/** What both processors have: a live on/off switch and error/stats events. */
+interface Switchable {
+  setEnabled(enabled: boolean): void;
+  readonly events: {
+    on(event: 'error', listener: (error: DenoiserError) => void): () => void;
+    on(event: 'stats', listener: (stats: ProcessorStats) => void): () => void;
+  };
+}
+
+abstract class SerialTarget<P extends Switchable> {
+  processor: P | undefined;
   private queue: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
   protected closed = false;
 
-  constructor(protected readonly sink: TargetSink) {}
+  constructor(private readonly sink: TargetSink) {}
 
   /** Denoising on (building what is missing) or off (a crossfade in the running node). Rejects with a DenoiserError. */
   apply(enabled: boolean): Promise<void> {
@@ -49,18 +60,45 @@ abstract class SerialTarget {
     if (this.closed) return;
     this.closed = true;
     this.queue = this.queue
-      .then(() => this.teardown())
+      .then(() => this.teardown(this.release()))
       .catch((error: unknown) => log.warn(`noise cancellation hook: teardown: ${String(error)}`));
   }
 
-  protected abstract applyNow(enabled: boolean): Promise<void>;
-  protected abstract teardown(): Promise<void>;
+  private async applyNow(enabled: boolean): Promise<void> {
+    if (this.processor) {
+      this.processor.setEnabled(enabled);
+      return;
+    }
+    // Off and never built: nothing to do (the track is used as it is).
+    if (enabled) await this.build();
+  }
+
+  /** The processor's events are the hook's state from now on. */
+  protected adopt(processor: P): void {
+    const offError = processor.events.on('error', (e) => this.sink.error(e));
+    const offStats = processor.events.on('stats', (s) => this.sink.stats(s));
+    this.unsubscribe = () => {
+      offError();
+      offStats();
+    };
+    this.processor = processor;
+  }
+
+  /** Stops listening and hands the processor (if any) over to be torn down. */
+  protected release(): P | undefined {
+    const processor = this.processor;
+    this.processor = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    return processor;
+  }
+
+  protected abstract build(): Promise<void>;
+  protected abstract teardown(processor: P | undefined): Promise<void>;
 }
 
-export class LocalTarget extends SerialTarget {
+export class LocalTarget extends SerialTarget<NoiseCancellationTrackProcessor> {
   readonly kind = 'local';
-  processor: NoiseCancellationTrackProcessor | undefined;
-  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly track: LocalAudioTrack,
@@ -70,37 +108,19 @@ export class LocalTarget extends SerialTarget {
     super(sink);
   }
 
-  protected async applyNow(enabled: boolean): Promise<void> {
-    if (this.processor) {
-      this.processor.setEnabled(enabled);
-      return;
-    }
-    // Off and never built: nothing to do (the capture track is what is published).
-    if (!enabled) return;
+  protected async build(): Promise<void> {
     const processor = createNoiseCancellationProcessor({ ...this.options, enabled: true });
-    const offError = processor.events.on('error', (e) => this.sink.error(e));
-    const offStats = processor.events.on('stats', (s) => this.sink.stats(s));
-    this.unsubscribe = () => {
-      offError();
-      offStats();
-    };
-    this.processor = processor;
+    this.adopt(processor);
     try {
       await this.track.setProcessor(processor);
     } catch (error) {
-      this.processor = undefined;
-      this.unsubscribe();
-      this.unsubscribe = undefined;
+      this.release();
       await processor.destroy();
       throw error;
     }
   }
 
-  protected async teardown(): Promise<void> {
-    const processor = this.processor;
-    this.processor = undefined;
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+  protected async teardown(processor: NoiseCancellationTrackProcessor | undefined): Promise<void> {
     if (!processor) return;
     // Still on the track (the hook unmounted, or the app switched targets): take it off, which
     // restores the capture track; after a disconnect the SDK has already destroyed it.
@@ -109,11 +129,9 @@ export class LocalTarget extends SerialTarget {
   }
 }
 
-export class RemoteTarget extends SerialTarget {
+export class RemoteTarget extends SerialTarget<NoiseCancellation> {
   readonly kind = 'remote';
-  processor: NoiseCancellation | undefined;
   private binding: TrackBinding | undefined;
-  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly room: Room,
@@ -124,39 +142,24 @@ export class RemoteTarget extends SerialTarget {
     super(sink);
   }
 
-  protected async applyNow(enabled: boolean): Promise<void> {
-    if (this.processor) {
-      this.processor.setEnabled(enabled);
-      return;
-    }
-    if (!enabled) return;
-    const context = playbackContext(this.room);
-    const nc = await NoiseCancellation.create(context, { ...this.options, enabled: true });
+  protected async build(): Promise<void> {
+    const nc = await NoiseCancellation.create(playbackContext(this.room), { ...this.options, enabled: true });
     if (this.closed) {
       nc.close();
       return;
     }
-    const offError = nc.events.on('error', (e) => this.sink.error(e));
-    const offStats = nc.events.on('stats', (s) => this.sink.stats(s));
-    this.unsubscribe = () => {
-      offError();
-      offStats();
-    };
-    this.processor = nc;
+    this.adopt(nc);
     // The SDK feeds the node from its own source and plays the node's output (through its
     // volume gain): the binding only tells the node stream info and credentials.
     this.binding = TrackBinding.attach(this.room, this.track, { processor: nc, connectAudio: false });
     this.track.setWebAudioPlugins([nc.node]);
   }
 
-  protected async teardown(): Promise<void> {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    if (this.processor) this.track.setWebAudioPlugins([]);
+  protected async teardown(nc: NoiseCancellation | undefined): Promise<void> {
+    if (nc) this.track.setWebAudioPlugins([]);
     this.binding?.close();
     this.binding = undefined;
-    this.processor?.close();
-    this.processor = undefined;
+    nc?.close();
   }
 }
 
