@@ -29,7 +29,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: true,
     rollupOptions: {
-      input: [resolve(import.meta.dirname, 'demo/index.html'), ...pages],
+      input: [resolve(import.meta.dirname, 'demo/index.html'), resolve(import.meta.dirname, 'demo/react/index.html'), ...pages],
     },
   },
 });

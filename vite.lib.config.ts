@@ -72,7 +72,7 @@ export default defineConfig({
     minify: false,
     lib: { entry: entries, formats: ['es'] },
     rolldownOptions: {
-      external: ['livekit-client', 'react', /^react\//],
+      external: ['livekit-client', '@livekit/components-react', 'react', /^react\//],
       output: {
         preserveModules: true,
         preserveModulesRoot: 'src',

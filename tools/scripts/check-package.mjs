@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const problems = [];
 const dir = mkdtempSync(join(tmpdir(), 'lk-denoise-pack-'));
@@ -38,6 +38,27 @@ try {
     for (const file of Object.values(want)) if (!files.has(file.slice(2))) problems.push(`${file} is not in the tarball`);
     // Node10 resolution ignores "exports": a subpath needs a typesVersions entry (attw checks it).
   }
+  // lk-denoise/react's peers are optional (an app without React installs none), and the main
+  // entry's module graph, as packed, imports neither of them.
+  for (const peer of ['react', '@livekit/components-react']) {
+    if (!pkg.peerDependencies?.[peer] || pkg.peerDependenciesMeta?.[peer]?.optional !== true) {
+      problems.push(`${peer} is not an optional peer dependency (peerDependencies + peerDependenciesMeta)`);
+    }
+  }
+  const seen = new Set();
+  const walk = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    // `from 'x'`, `import 'x'` and `import('x')`: every way an ES module names another.
+    for (const [, spec = ''] of code.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      if (spec.startsWith('.')) walk(join(dirname(file), spec));
+      else if (spec === 'react' || spec.startsWith('react/') || spec.startsWith('@livekit/components-')) {
+        problems.push(`the main entry imports ${spec} (in ${file})`);
+      }
+    }
+  };
+  walk('dist/lib/index.js');
   const worklets = [...files].filter((f) => f.startsWith('dist/lib/worklet/'));
   if (worklets.length === 0) problems.push('no worklet in dist/lib/worklet/');
   for (const file of worklets) {
