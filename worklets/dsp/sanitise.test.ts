@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type FrameEngine } from './engine';
 import { DenoisePipeline } from './pipeline';
-import { RnnoiseEngine } from './rnnoise';
+import { createEngine } from './engines';
 import { InputSanitiser, SAMPLE_LIMIT, engineMayTake } from './sanitise';
-import { loadRnnoiseModule } from '../../cli/wasm-node';
+import { loadEngineModule } from '../../cli/wasm-node';
 import { makeNoisySpeech, mulberry32 } from '../../tools/testing/signals';
 import { pauseCutFloorDb } from '../../tools/testing/pause-cut';
 
@@ -56,8 +56,14 @@ describe('input sanitiser', () => {
   });
 });
 
-// Every engine the pipeline can run. (More engines join this list as they land.)
-const ENGINES: readonly [string, () => FrameEngine][] = [['classic RNNoise', () => new RnnoiseEngine(loadRnnoiseModule('simd'))]];
+// The engines the pipeline can run, built as the worklet and the CLI build them (engines.ts).
+// GTCRN is not here yet: on this item its pink-noise pause is cut 15.7 dB WITHOUT any burst
+// (17.1 with it), below the offline floor of 20, so the floor fails for the engine, not for the
+// sanitiser (white: 32.0 with and without). Its floor needs its own reason before it joins.
+const ENGINES = (['rnnoise-simd', 'rnnoise-0.2'] as const).map((flavour): [string, () => FrameEngine] => {
+  const module = loadEngineModule(flavour);
+  return [flavour, () => createEngine(flavour, module)];
+});
 
 describe.each(ENGINES)('a ±1e20 burst with %s', (_name, createEngine) => {
   it.each(['white', 'pink'] as const)(
