@@ -18,10 +18,11 @@ const snapshot = (page: Page): Promise<SuspendedState> => page.evaluate(() => wi
 // RNNoise frames (10 ms each) the worklet must count before we call the audio flowing: 0.5 s,
 // several stats reports (every 100 ms), so not a lone first report.
 const FLOWING_FRAMES = 50;
-// Output over input energy. A context that renders nothing gives no callbacks at all; RNNoise on
-// a steady harmonic tone attenuates it (it is stationary, "noise"-like) but its gain floor keeps
-// it well above -40 dB, while a worklet that outputs silence scores exactly 0.
-const MIN_OUT_OVER_IN = 1e-4;
+// Output over input energy of the processor. Silence (a context that renders nothing, a worklet
+// that outputs nothing) scores exactly 0, a pass-through 1. -20 dB says the tone is clearly there:
+// the 150 Hz sawtooth is voice-like (harmonic), which RNNoise keeps rather than removes (one run
+// measured 0.91; the bound is not fitted to it).
+const MIN_OUT_OVER_IN = 0.01;
 
 test.describe('NoiseCancellation in a context the autoplay policy holds', () => {
   test("reports 'suspended' and runs nothing until a click calls resume(), then reports 'running' and denoised audio flows", async ({
