@@ -29,8 +29,10 @@ test.describe('NoiseCancellation in a context the autoplay policy holds', () => 
     page,
   }) => {
     await page.goto('/e2e/pages/suspended.html');
-    // waitForFunction polls by evaluating too; the context exists by then (made before ready).
-    await page.waitForFunction(() => document.body.dataset.ready === 'true' && window.suspended.snapshot().events.length > 0);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    // create() tells 'context-state' from a task it queued before resolving: a task queued now
+    // runs after it (task order, not a delay).
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
     const held = await snapshot(page);
     expect(held.contextLog).toEqual(['suspended']);
     expect(held.events).toEqual(['suspended']);
