@@ -45,6 +45,12 @@ export async function serveStatic(root: string): Promise<StaticServer> {
   return {
     url: `http://127.0.0.1:${address.port}`,
     missing,
-    close: () => new Promise((done) => server.close(() => done())),
+    // The pages are still open here: close() alone waits for their sockets (a preconnected or
+    // in-flight one once kept a test waiting until its timeout), so drop them.
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
   };
 }
