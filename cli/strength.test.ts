@@ -1,13 +1,13 @@
 // `lk-denoise --strength`: spawns the real command (through tsx) on a generated WAV file.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { noiseAttenuationDb } from '../tools/testing/metrics';
 import { makeNoisySpeech } from '../tools/testing/signals';
-import { decodeWav, encodeWav } from './wav';
+import { decodeWav, writeWavFile } from './wav';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'cli/lk-denoise.ts');
@@ -24,14 +24,11 @@ function lkDenoise(...args: string[]): { code: number | null; stdout: string; st
 describe('lk-denoise --strength', { timeout: 120_000 }, () => {
   const item = makeNoisySpeech({ seed: 7, noise: 'white', snrDb: 5, seconds: 8, gapSeconds: 1 });
   const input = join(dir, 'noisy.wav');
-  writeFileSync(
-    input,
-    encodeWav({
-      sampleRate: 48_000,
-      channels: [item.mixture],
-      format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 },
-    }),
-  );
+  writeWavFile(input, {
+    sampleRate: 48_000,
+    channels: [item.mixture],
+    format: { kind: 'float', bitsPerSample: 32, extensible: false, channelMask: 0 },
+  });
   const settled = item.speechActive.map((active, f) => active || f < 150);
 
   function cutAt(strength: string): number {

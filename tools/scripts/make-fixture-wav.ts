@@ -1,9 +1,8 @@
 // Writes a deterministic noisy-speech WAV (48 kHz, 16-bit, mono) for Chromium's
 // --use-file-for-fake-audio-capture. Same arguments, same bytes.
 //   tsx scripts/make-fixture-wav.ts <out.wav> [--noise white] [--snr 5] [--seed 1] [--seconds 10]
-import { encodeWav } from '../../cli/wav';
+import { writeWavFile } from '../../cli/wav';
 import { makeNoisySpeech, NOISE_KINDS, type NoiseKind } from '../testing/signals';
-import { writeFileSync } from 'node:fs';
 
 const USAGE = `Usage: tsx scripts/make-fixture-wav.ts <out.wav> [--noise ${NOISE_KINDS.join('|')}] [--snr dB] [--seed n] [--seconds s]`;
 
@@ -47,14 +46,11 @@ if (!(seconds > 0)) fail(`--seconds must be positive (was ${seconds})`);
 
 // Long pauses between repetitions give the e2e tests clear speech-free stretches to measure.
 const item = makeNoisySpeech({ seed, noise, snrDb, seconds, sampleRate: 48_000, gapSeconds: 1 });
-writeFileSync(
-  out,
-  encodeWav({
-    sampleRate: 48_000,
-    channels: [item.mixture],
-    format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
-  }),
-);
+writeWavFile(out, {
+  sampleRate: 48_000,
+  channels: [item.mixture],
+  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
+});
 const active = item.speechActive.filter(Boolean).length;
 process.stdout.write(
   `${out}: ${seconds} s of speech + ${noise} noise at ${snrDb} dB SNR (seed ${seed}), ${active}/${item.speechActive.length} frames speech-active\n`,
