@@ -144,6 +144,7 @@ export class NoiseCancellation extends FrameProcessor {
       overloaded,
       // An OfflineAudioContext has no real time to keep: it may render slower than real time.
       overloadProtection: (options.overloadProtection ?? true) && !isOffline(context),
+      gating: options.gating ?? true,
     };
     this.node = new AudioWorkletNode(context, PROCESSOR_NAME, {
       numberOfInputs: 1,

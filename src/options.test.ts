@@ -22,6 +22,9 @@ describe('NoiseCancellation option checks', () => {
       // 'auto' is not an engine (yet); names are exact.
       [{ engine: 'auto' as never }, 'engine', 'auto'],
       [{ engine: 'RNNoise' as never }, 'engine', 'RNNoise'],
+      // A truthy string is not an on switch: 'false' would turn gating on.
+      [{ gating: 'false' as never }, 'gating', 'false'],
+      [{ gating: 0 as never }, 'gating', 0],
     ];
     for (const [options, name, value] of cases) {
       const error = thrown(() => validateOptions(options));
@@ -38,5 +41,6 @@ describe('NoiseCancellation option checks', () => {
     ).not.toThrow();
     expect(() => validateOptions({ crossfadeMs: 1000, channelMode: 'downmix' })).not.toThrow();
     for (const engine of ['rnnoise', 'rnnoise-0.2', 'gtcrn'] as const) expect(() => validateOptions({ engine })).not.toThrow();
+    for (const gating of [true, false]) expect(() => validateOptions({ gating })).not.toThrow();
   });
 });

@@ -48,6 +48,13 @@ export interface NoiseCancellationOptions {
    */
   overloadProtection?: boolean;
   /**
+   * Stop the engine while the track's input stays far below speech level (muted, Opus DTX
+   * comfort noise, an empty room) and wake it on the first loud 10 ms frame, warmed on what it
+   * skipped (stats `activity` reports 'gated'). Default true; false runs the engine on every
+   * frame, as an always-on reference for comparisons and benchmarks.
+   */
+  gating?: boolean;
+  /**
    * Chrome may deliver silence from a remote WebRTC track into Web Audio unless the track also
    * plays in a media element. Default true: a muted <audio> element is attached for remote tracks.
    */
@@ -63,7 +70,8 @@ export const DEFAULT_MAX_PROCESSORS = 48;
 
 export function validateOptions(options: NoiseCancellationOptions): void {
   if (options.strength !== undefined) resolveStrength(options.strength);
-  const { statsIntervalMs, crossfadeMs, channelMode, maxProcessorsPerContext, engine } = options;
+  const { statsIntervalMs, crossfadeMs, channelMode, maxProcessorsPerContext, engine, gating } = options;
+  if (gating !== undefined && typeof gating !== 'boolean') throw DenoiserError.invalidOption('gating', gating, 'true or false');
   if (engine !== undefined && !isEngineName(engine)) {
     throw DenoiserError.invalidOption('engine', engine, `one of ${ENGINE_NAMES.map((e) => `'${e}'`).join(', ')}`);
   }

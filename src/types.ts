@@ -78,6 +78,8 @@ export interface WorkletStats {
   /** The strength asked for last (the applied one ramps toward it over ≤ 20 ms). */
   strength: number;
   framesProcessed: number;
+  /** Frames the engine ran (denoised, plus warm-up replays on wake): stops growing while gated. */
+  engineFrames: number;
   vad: number;
   credentialState: CredentialState;
   token: TokenSummary | null;

@@ -50,6 +50,9 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   // The track's activity, for the governor's ranking and the stats.
   private readonly meter = new LevelMeter(sampleRate);
   private readonly report: TrackReport = { gated: false, levelDb: 0 };
+  // No input connected (a track unsubscribed or detached): digital silence that runs no engine.
+  private noInput = true;
+  private readonly silence = new Float32Array(QUANTUM);
 
   constructor(nodeOptions: { processorOptions?: unknown }) {
     super();
@@ -66,6 +69,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       strength: options.strength ?? 1,
       overloaded: options.overloaded ?? false,
       overloadProtection: options.overloadProtection ?? true,
+      gating: options.gating ?? true,
     };
     this.enabled = this.options.enabled;
     this.strength = this.options.strength;
@@ -109,7 +113,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
             crossfadeSamples: Math.round((this.options.crossfadeMs / 1000) * 48_000),
             strength: this.strength,
             // Quiet tracks stop their engine (dsp/activity.ts): large rooms cost what their talkers do.
-            gating: true,
+            gating: this.options.gating,
           }),
         );
       }
@@ -203,11 +207,13 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     let outOfRange = 0;
     let resets = 0;
     let frames = 0;
+    let engineFrames = 0;
     for (const p of this.pipelines) {
       nonFinite += p.stats.nonFiniteInputs;
       outOfRange += p.stats.outOfRangeInputs;
       resets += p.stats.engineResets;
       frames += p.stats.frames;
+      engineFrames += p.gate ? p.gate.stats.engineFrames : p.stats.frames;
     }
     const info = this.credentials.streamInfo;
     return {
@@ -217,6 +223,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       bypass: this.lastBypass,
       strength: this.strength,
       framesProcessed: frames,
+      engineFrames,
       vad: first?.stats.vad ?? 0,
       credentialState: this.lastCredentialState,
       token: this.credentials.token,
@@ -250,10 +257,12 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   private updateReport(): void {
     let gated = this.pipelines.length > 0 && !this.shed;
     let silence = true;
-    for (const p of this.pipelines) {
-      const gate = p.gate;
-      if (!gate || gate.state !== 'closed') gated = false;
-      else if (gate.reason !== 'digital-silence') silence = false;
+    if (!this.noInput) {
+      for (const p of this.pipelines) {
+        const gate = p.gate;
+        if (!gate || gate.state !== 'closed') gated = false;
+        else if (gate.reason !== 'digital-silence') silence = false;
+      }
     }
     this.report.gated = gated;
     this.report.gateReason = gated ? (silence ? 'digital-silence' : 'below-threshold') : undefined;
@@ -271,7 +280,8 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     const inCh = input.length;
     this.channels = inCh;
 
-    if (inCh > 0) this.meter.push(input[0] as Float32Array, QUANTUM);
+    this.noInput = inCh === 0;
+    this.meter.push(inCh > 0 ? (input[0] as Float32Array) : this.silence, QUANTUM);
     if (this.rank >= 0) this.govern();
 
     if (currentTime >= this.nextStatsAt) {

@@ -52,6 +52,8 @@ export interface ProcessorOptions {
   overloaded: boolean;
   /** Shed engines (quietest first, dsp/governor.ts) while the audio thread falls behind real time. */
   overloadProtection: boolean;
+  /** Stop the engine while the input is quiet (dsp/activity.ts). */
+  gating: boolean;
 }
 
 /** What the worklet reports; the one list of reasons is DenoiserErrorReason (src/types.ts). */
