@@ -28,15 +28,15 @@ export async function waitStats(page: DrivenPage, conditions: StatsCondition[], 
  * Pause and speech energies of the processor's input (the raw remote audio) and its output, and
  * the lag between them. Pauses are the quietest tenth of the input's 10 ms frames (the fixture
  * pauses half a second in every three), speech the loudest quarter: at 10 dB SNR the quietest
- * frames are noise alone.
+ * frames are noise alone. The lag is searched up to `maxLagSamples` (GTCRN adds 1530).
  */
-export async function measureProcessor(page: DrivenPage, seconds: number) {
+export async function measureProcessor(page: DrivenPage, seconds: number, maxLagSamples = 1500) {
   // A freshly subscribed track may deliver silence for a moment; record once audio arrives.
   await page.waitForFunction(() => window.nc.inputRms() > 0.01);
   const rec = await page.evaluate((s) => window.nc.record(s), seconds);
   const raw = fromBase64(rec.raw);
   const out = fromBase64(rec.out);
-  const { lag } = xcorrLag(raw, out, 1500, raw.length - 2000);
+  const { lag } = xcorrLag(raw, out, maxLagSamples, raw.length - maxLagSamples - 500);
   // Frames of digital silence in the received input are dropouts on the way (a sender's audio
   // thread falling behind on a loaded machine), not pauses: they hold no noise to cut, so they
   // are left out of the pause set and counted instead.
