@@ -14,7 +14,7 @@ export const DEV_PORT = PREVIEW_PORT - 1;
 const CROSS_ENGINE = ['**/denoise-offline.spec.ts', '**/support-check.spec.ts'];
 // Firefox in real rooms needs the network namespace tools/testing/netns.sh makes (it sets
 // LK_NETNS_ADDRESS); npm test runs that project on its own, under `unshare -n`.
-const FIREFOX_ROOM = ['**/firefox-room.spec.ts'];
+const FIREFOX_ROOM = ['**/firefox-room.spec.ts', '**/firefox-engine-rooms.spec.ts'];
 
 export default defineConfig<{ engine: Engine }>({
   testDir: 'e2e',

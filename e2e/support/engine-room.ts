@@ -103,12 +103,23 @@ export async function checkEngineRoom(server: LoopbackServer, pages: EngineRoomP
     ],
     30_000,
   );
+  const logFrom = await b.evaluate(() => window.nc.statsLog().length);
   const m = await measureProcessor(b, 9, MAX_LAG_SAMPLES);
   const stats = (await b.evaluate(() => window.nc.stats()))!;
+  // What the engine did while it was measured (a shed engine passes noise through).
+  const states = await b.evaluate(
+    (n) =>
+      window.nc
+        .statsLog()
+        .slice(n)
+        .map((s) => `${s.activity.state}/${s.activity.reason}`),
+    logFrom,
+  );
+  const seen = [...new Set(states)].map((k) => `${k} ×${states.filter((x) => x === k).length}`).join(', ');
   const summary =
     `${c.engine} [${b.engine} listener]: engine ${stats.engine}, pause cut ${m.pauseCutDb.toFixed(1)} dB ` +
     `(floor ${enginePauseCutFloorDb(c)}), speech ${m.speechChangeDb.toFixed(2)} dB, lag ${m.lag}, reported ${stats.latencySamples}, ` +
-    `contrast ${m.contrastDb.toFixed(1)} dB, dropouts ${(100 * m.dropoutFraction).toFixed(1)} %, activity ${stats.activity.state}`;
+    `contrast ${m.contrastDb.toFixed(1)} dB, dropouts ${(100 * m.dropoutFraction).toFixed(1)} %, activity while measured: ${seen}`;
   console.log(`measured: ${summary}`);
   test.info().annotations.push({ type: 'measured', description: summary });
 
