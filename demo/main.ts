@@ -1,9 +1,10 @@
 // The demo page's entry: wires the panels to one AudioContext, the local source and the room
 // session. URL parameters (all optional): room, identity, source=sample|mic, noise=pink|fan|hum|none,
-// snr (dB), seed, autojoin=0.
+// snr (dB), seed, engine=rnnoise|rnnoise-0.2|gtcrn, muted=1, autojoin=0.
 import { setLogger } from '../src/index';
 import { Tap } from './analysis';
 import { byId, randomId } from './dom';
+import { ENGINE_OPTIONS, isEngineChoice, type EngineChoice } from './engines';
 import { onFrame } from './frame-loop';
 import { LogView } from './log-view';
 import { LevelMeter } from './meter';
@@ -11,6 +12,7 @@ import { NOISE_KINDS, type NoiseKind } from './noise';
 import { MicSource, SampleSource, type LocalSource, type NoiseSettings } from './sample-source';
 import { DemoSession, type SessionState } from './session';
 import { Spectrogram } from './spectrogram';
+import { TrackTable } from './track-table';
 
 const DEFAULT_ROOM = 'lk-denoise-demo';
 const NAME = /^[\w.@:-]{1,64}$/;
@@ -164,6 +166,31 @@ seedInput.addEventListener('change', () => {
   log('audio', `noise seed: ${seedInput.value}`);
 });
 
+// ---- Engine picker: every card switches to the picked engine, to hear the difference live --
+const enginePick = byId<HTMLSelectElement>('engine-pick');
+for (const { value, label } of ENGINE_OPTIONS) enginePick.add(new Option(label, value));
+const requestedEngine = params.get('engine');
+enginePick.value = isEngineChoice(requestedEngine) ? requestedEngine : 'rnnoise';
+
+function showEngineNote(engine: EngineChoice): void {
+  byId('engine-note').textContent = ENGINE_OPTIONS.find((o) => o.value === engine)?.note ?? '';
+}
+showEngineNote(enginePick.value as EngineChoice);
+enginePick.addEventListener('change', () => {
+  const engine = enginePick.value as EngineChoice;
+  showEngineNote(engine);
+  log('audio', `engine: ${engine} for every remote track`);
+  session.setEngine(engine).catch((e: unknown) => log('error', `engine ${engine}: ${e instanceof Error ? e.message : String(e)}`));
+});
+
+// ---- Mute: the others receive silence, and their state column shows the track gated ----------
+const muteSwitch = byId<HTMLInputElement>('mute');
+muteSwitch.checked = params.get('muted') === '1';
+muteSwitch.addEventListener('change', () => {
+  log('track', muteSwitch.checked ? 'muted your track' : 'unmuted your track');
+  session.setMuted(muteSwitch.checked).catch((e: unknown) => log('error', `mute: ${e instanceof Error ? e.message : String(e)}`));
+});
+
 // ---- Room session -----------------------------------------------------------------------------
 const roomInput = byId<HTMLInputElement>('room-name');
 const identityInput = byId<HTMLInputElement>('identity');
@@ -188,8 +215,11 @@ const session = new DemoSession({
   log,
   unlockAudio,
   cards: byId('cards'),
+  tracks: new TrackTable(byId<HTMLTableSectionElement>('track-rows'), byId('tracks-empty')),
+  engine: enginePick.value as EngineChoice,
   onChange: renderSession,
 });
+if (muteSwitch.checked) void session.setMuted(true);
 
 function renderSession(state: SessionState, peers: number): void {
   byId('conn-state').textContent = state;

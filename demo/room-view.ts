@@ -6,10 +6,12 @@ import type { Room } from 'livekit-client';
 import { NoiseCancellation, TrackBinding, type ParticipantBinding, type ProcessorStats, type EndReason } from '../src/index';
 import { Tap } from './analysis';
 import { countdown, el } from './dom';
+import { engineLabel, ENGINE_OPTIONS, type EngineChoice } from './engines';
 import { onFrame } from './frame-loop';
 import type { LogKind } from './log-view';
 import { LevelMeter, VadMeter } from './meter';
 import { frequencyTicks, LevelStrip, Spectrogram } from './spectrogram';
+import type { TrackRow } from './track-table';
 
 // Through the CSSOM, not a style attribute: the page's CSP has no 'unsafe-inline' for styles.
 function styled<E extends HTMLElement>(element: E, property: string, value: string): E {
@@ -26,6 +28,14 @@ export interface CardDeps {
   serverUrl(): string;
   /** The user dismissed the card. */
   onDismiss(card: ParticipantCard): void;
+  /** The engine the listener picked (read when a processor is created). */
+  engine(): EngineChoice;
+  /** This card's row in the processed-tracks table. */
+  trackRow(identity: string): TrackRow;
+}
+
+function choiceLabel(engine: EngineChoice): string {
+  return ENGINE_OPTIONS.find((o) => o.value === engine)?.label ?? engine;
 }
 
 /** waiting: bound, no microphone yet · live: following a track · left: the participant left
@@ -37,13 +47,6 @@ const AUTOCLOSE_HELP =
   'noise canceller, and the next join builds a fresh one. Off: the binding leaves it open and the demo hands the same ' +
   'processor to the next binding, so its frame count carries on. The option is read when a binding is created, ' +
   'so a change applies to the next binding.';
-
-function engineLabel(engine: string | null | undefined): string {
-  if (engine === 'rnnoise-simd') return 'RNNoise · wasm SIMD';
-  if (engine === 'rnnoise') return 'RNNoise · wasm (no SIMD)';
-  if (engine === null) return 'none (pass-through)';
-  return 'loading…';
-}
 
 function initials(identity: string): string {
   const parts = identity.split(/[^a-zA-Z0-9]+/).filter(Boolean);
@@ -136,13 +139,17 @@ export class ParticipantCard {
   private lastCredentialState: string | undefined;
   private generation = 0;
   private disposed = false;
+  private engine: EngineChoice;
+  private readonly row: TrackRow;
 
   constructor(
     readonly identity: string,
     private readonly deps: CardDeps,
   ) {
     const { context } = deps;
-    this.afterNote = el('small', {}, 'denoised by RNNoise');
+    this.engine = deps.engine();
+    this.row = deps.trackRow(identity);
+    this.afterNote = el('small', {}, `denoised by ${choiceLabel(this.engine)}`);
     this.before = new Pane(context, 'before', 'Before', el('small', {}, 'remote track, as received'), '#94a3b8');
     this.after = new Pane(context, 'after', 'After', this.afterNote, '#5eead4');
 
@@ -298,7 +305,12 @@ export class ParticipantCard {
     if (nc) {
       this.deps.log('binding', `reusing ${this.identity}'s open noise canceller (the last binding had autoClose off)`);
     } else {
-      nc = await NoiseCancellation.create(this.deps.context, { enabled: this.ncEnabled, strength: this.strength, statsIntervalMs: 250 });
+      nc = await NoiseCancellation.create(this.deps.context, {
+        engine: this.engine,
+        enabled: this.ncEnabled,
+        strength: this.strength,
+        statsIntervalMs: 250,
+      });
       if (this.disposed || generation !== this.generation) {
         nc.close();
         return;
@@ -311,9 +323,31 @@ export class ParticipantCard {
     this.setStat('autoclose', autoClose ? 'on: closes the processor' : 'off: keeps the processor');
     this.deps.log('binding', `attachParticipant(${this.identity}, autoClose ${autoClose ? 'on' : 'off'})`);
     follow.on('trackChanged', (binding) => this.onTrack(binding));
-    follow.on('ended', (reason) => this.onFollowEnded(reason, autoClose));
+    follow.on('ended', (reason) => {
+      // An engine switch ends this binding after the next one exists: leave the next one be.
+      if (this.follow === follow) this.onFollowEnded(reason, autoClose);
+    });
     // A track that was already subscribed is followed inside attachParticipant itself.
     if (follow.binding) this.onTrack(follow.binding);
+  }
+
+  /**
+   * Runs `engine` from now on: a new processor with it, bound to `room` in place of the old one
+   * (whose binding closes, and the processor with it). The old engine's state is not carried.
+   */
+  async setEngine(engine: EngineChoice, room: Room | undefined): Promise<void> {
+    if (engine === this.engine || this.disposed) return;
+    this.engine = engine;
+    if (this.ncEnabled) this.afterNote.textContent = `denoised by ${choiceLabel(engine)}`;
+    const old = { follow: this.follow, nc: this.nc };
+    this.follow = undefined;
+    this.binding = undefined;
+    this.nc = undefined;
+    old.follow?.close();
+    old.nc?.close();
+    this.row.clear('switching…');
+    this.deps.log('audio', `${this.identity}: switching to ${choiceLabel(engine)} (a new processor)`);
+    if (room) await this.bind(room);
   }
 
   /** The participant left the room; the participant binding waits for them to come back. */
@@ -353,6 +387,7 @@ export class ParticipantCard {
         this.after.tap.setInput(null);
         this.audio.srcObject = null;
         this.setStat('engine', 'closed');
+        this.row.clear('closed');
       }),
     ];
     if (nc.error) this.deps.log('error', `${this.identity}: ${nc.error.message}`);
@@ -429,7 +464,7 @@ export class ParticipantCard {
   private setNcEnabled(enabled: boolean): void {
     this.ncEnabled = enabled;
     this.nc?.setEnabled(enabled);
-    this.afterNote.textContent = enabled ? 'denoised by RNNoise' : 'NC off: same delay, no denoising';
+    this.afterNote.textContent = enabled ? `denoised by ${choiceLabel(this.engine)}` : 'NC off: same delay, no denoising';
     this.element.classList.toggle('nc-off', !enabled);
     this.deps.log('audio', `noise cancellation ${enabled ? 'on' : 'off'} for ${this.identity} (10 ms crossfade)`);
   }
@@ -464,6 +499,9 @@ export class ParticipantCard {
   }
 
   private renderStats(s: ProcessorStats): void {
+    this.row.update(s);
+    this.setStat('engine', engineLabel(s.engine));
+    this.stats.engine!.dataset.engine = s.engine ?? 'none';
     this.stats.frames!.dataset.value = String(s.framesProcessed);
     this.setStat('frames', s.framesProcessed.toLocaleString('en-US'));
     this.setStat('bypass', s.bypass ?? (s.state === 'running' ? 'none' : s.state));
@@ -518,5 +556,6 @@ export class ParticipantCard {
     this.audio.pause();
     this.audio.srcObject = null;
     this.element.remove();
+    this.row.remove();
   }
 }

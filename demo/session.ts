@@ -10,9 +10,11 @@ import {
   type LocalTrackPublication,
   type RemoteParticipant,
 } from 'livekit-client';
+import type { EngineChoice } from './engines';
 import type { LogKind } from './log-view';
 import { ParticipantCard } from './room-view';
 import type { LocalSource } from './sample-source';
+import type { TrackTable } from './track-table';
 
 export type SessionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
@@ -22,6 +24,10 @@ export interface SessionDeps {
   unlockAudio(): Promise<void>;
   /** Where cards go. */
   cards: HTMLElement;
+  /** The processed-tracks table (a row per card). */
+  tracks: TrackTable;
+  /** The engine picked when the session starts. */
+  engine: EngineChoice;
   /** State changes, and the number of remote participants present. */
   onChange(state: SessionState, peers: number): void;
 }
@@ -49,8 +55,25 @@ export class DemoSession {
   private source: LocalSource | undefined;
   private published: { track: MediaStreamTrack; publication: LocalTrackPublication } | undefined;
   private publishing: Promise<void> = Promise.resolve();
+  private engine: EngineChoice;
+  private muted = false;
 
-  constructor(private readonly deps: SessionDeps) {}
+  constructor(private readonly deps: SessionDeps) {
+    this.engine = deps.engine;
+  }
+
+  /** Every card switches to `engine` (a new processor each); new cards start with it. */
+  async setEngine(engine: EngineChoice): Promise<void> {
+    this.engine = engine;
+    await Promise.all([...this.cards.values()].map((card) => card.setEngine(engine, this.room)));
+  }
+
+  /** Mutes what this tab publishes (the others receive silence), or unmutes it. */
+  async setMuted(muted: boolean): Promise<void> {
+    this.muted = muted;
+    const publication = this.published?.publication;
+    if (publication) await (muted ? publication.mute() : publication.unmute());
+  }
 
   get connected(): boolean {
     return this.state === 'connected' || this.state === 'reconnecting';
@@ -131,6 +154,7 @@ export class DemoSession {
         });
         this.published = { track, publication };
         this.deps.log('track', `published your ${source.label} as ${publication.trackSid}`);
+        if (this.muted) await publication.mute();
       });
     return this.publishing;
   }
@@ -144,6 +168,8 @@ export class DemoSession {
         unlockAudio: this.deps.unlockAudio,
         serverUrl: () => this.url,
         onDismiss: (c) => this.removeCard(c),
+        engine: () => this.engine,
+        trackRow: (identity) => this.deps.tracks.row(identity),
       });
       this.cards.set(participant.identity, card);
       this.deps.cards.append(card.element);

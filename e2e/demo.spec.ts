@@ -133,6 +133,45 @@ test.describe('demo page', () => {
     await bob.context.close();
   });
 
+  test("the engine picker switches the engine every remote track runs, as its stats report; a muted participant's row reads gated, and active again once unmuted", async ({
+    browser,
+  }) => {
+    const room = uniqueRoom('engines');
+    const alice = await openDemo(browser, `/demo/?room=${room}&identity=alice`);
+    await expectJoined(alice.page, room);
+    const bob = await openDemo(browser, `/demo/?room=${room}&identity=bob`);
+    await expectJoined(bob.page, room);
+    const row = alice.page.locator(`[data-testid=track-table] tr[data-identity="bob"]`);
+    const card = alice.page.locator('article.card[data-identity="bob"]');
+    // data-engine is stats.engine as the worklet reports it; the default is classic RNNoise.
+    await expect(row.locator('td[data-col=engine]')).toHaveAttribute('data-engine', /^rnnoise(-simd)?$/);
+    // Bob's sample is speech in noise at 5 dB SNR: far above the gate, so the engine runs.
+    await expect(row.locator('td[data-col=state]')).toHaveText('active', { timeout: 20_000 });
+
+    for (const engine of ['gtcrn', 'rnnoise-0.2'] as const) {
+      await alice.page.getByTestId('engine-pick').selectOption(engine);
+      await expect(row.locator('td[data-col=engine]')).toHaveAttribute('data-engine', engine, { timeout: 20_000 });
+      await expect(card.locator('[data-stat=engine]')).toHaveAttribute('data-engine', engine);
+      // A new processor, bound again: its frames flow and it holds the credentials.
+      await expect(card.locator('[data-stat=credential]')).toHaveText('valid');
+      const first = await frameCount(card);
+      await expect.poll(() => frameCount(card)).toBeGreaterThan(first + 50);
+    }
+
+    // Bob mutes: alice receives silence, and the gate stops bob's engine.
+    await bob.page.getByTestId('mute').check();
+    await expect(row.locator('td[data-col=state]')).toHaveText('gated', { timeout: 20_000 });
+    await expect(row.locator('td[data-col=why]')).toHaveText(/silence|below speech level/);
+    await expect(row.locator('td[data-col=engine]')).toHaveAttribute('data-engine', 'rnnoise-0.2');
+    await bob.page.getByTestId('mute').uncheck();
+    await expect(row.locator('td[data-col=state]')).toHaveText('active', { timeout: 20_000 });
+
+    expect(alice.problems).toEqual([]);
+    expect(bob.problems).toEqual([]);
+    await alice.context.close();
+    await bob.context.close();
+  });
+
   test('loads from the dev server with no console errors', async ({ browser }) => {
     const room = uniqueRoom('dev');
     const { page, context, problems } = await openDemo(browser, `http://127.0.0.1:${DEV_PORT}/demo/?room=${room}`);
