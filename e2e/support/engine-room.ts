@@ -2,14 +2,13 @@
 // listener) and e2e/firefox-engine-rooms.spec.ts (a Firefox listener, inside the network
 // namespace): a Chromium publisher plays noisy speech from its fake microphone, the listener binds
 // NoiseCancellation({ engine }) to it, and every figure is measured on the listener's side.
-import type { LoopbackServer } from '../../tools/loopback-server/server';
+import { startServer, type LoopbackServer } from '../../tools/loopback-server/server';
 import { loadExcerpt, makeNoisySpeech } from '../../tools/testing/signals';
 import { chromiumArgs } from '../../tools/testing/chromium';
 import { db, energyRankMask, frameEnergy } from '../../tools/testing/measure';
 import { BENCH_WORST_PAUSE_CUT_DB, pauseCutFloorDb } from '../../tools/testing/pause-cut';
 import type { EngineFlavour, EngineName } from '../../src/types';
-import type { DrivenPage } from './engines';
-import { expect, test } from './fixtures';
+import { expect, test, type DrivenPage } from './engines';
 import { writeFakeMicWav } from './fake-mic';
 import { joinAs, measureProcessor, openRoomPage, waitStats } from './room-checks';
 
@@ -82,6 +81,30 @@ export const LATENCY_TOLERANCE_SAMPLES = 2;
 export interface EngineRoomPages {
   publisher: () => Promise<DrivenPage>;
   listener: () => Promise<DrivenPage>;
+}
+
+/**
+ * Declares, in the calling spec, a loopback server and one test per engine with a Chromium
+ * publisher and a listener of the project's engine (`listenerName` in the titles).
+ * `allowedCandidateAddresses` lets the server accept a network namespace's address (Firefox).
+ */
+export function engineRoomTests(listenerName: string, allowedCandidateAddresses?: () => string[]): void {
+  let server: LoopbackServer;
+  test.beforeAll(async () => {
+    const allowed = allowedCandidateAddresses?.();
+    server = await startServer({ port: 0, tokenRefreshIntervalMs: 0, ...(allowed ? { allowedCandidateAddresses: allowed } : {}) });
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+  });
+  for (const c of ENGINE_ROOM_CASES) {
+    test(`engine '${c.engine}' denoises a remote track in ${listenerName}: ≥ ${enginePauseCutFloorDb(c)} dB less noise in pauses, speech level kept, stats name the engine and the delay cross-correlation measures`, async ({
+      newDrivenPage,
+    }) => {
+      const pages = { publisher: () => newDrivenPage('chromium'), listener: () => newDrivenPage() };
+      await checkEngineRoom(server, pages, c, `engine-room-${listenerName.toLowerCase()}-${c.engine}`);
+    });
+  }
 }
 
 /** Joins a publisher and a listener in `room`, binds NoiseCancellation({ engine }) on the
