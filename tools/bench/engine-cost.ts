@@ -6,7 +6,8 @@
 // (N tracks in one OfflineAudioContext, audio seconds per audio-thread CPU second); the start-up
 // time (create() to 'ready' and to the first processed frames, in a new browser context); and the
 // size of the wasm asset the build emits (raw and gzip).
-// Part of `npm run bench`; alone: npx tsx tools/bench/engine-cost.ts [--reps N] [--write]
+// Part of `npm run bench`; alone: npx tsx tools/bench/engine-cost.ts [--quick] [--write] [--report-only]
+// [--baseline <results.json> --baseline-label <text>] (an earlier run's figures shown beside).
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +95,8 @@ export interface EngineCostResults {
   config: EngineCostConfig;
   loadAverage: { start: number; end: number };
   rows: EngineCostRow[];
+  /** The same measurement from an earlier run, shown beside this one (--baseline). */
+  baseline?: { label: string; rows: EngineCostRow[] };
 }
 
 const kind = (path: CostPath, engine: EngineName): TierKind => `${path}:${engine}`;
@@ -275,10 +278,25 @@ export function engineCostMarkdown(r: EngineCostResults): string {
         .join('; ') +
       '.',
     '',
+    ...(r.baseline ? baselineLines(r.baseline) : []),
     `Reproduce this section alone: \`${ENGINE_COST_COMMAND}\` (also part of \`npm run bench\`).`,
     '',
   ];
   return lines.join('\n');
+}
+
+function baselineLines(b: NonNullable<EngineCostResults['baseline']>): string[] {
+  return [
+    `Before, ${b.label} (a separate run of the same command, so read it against that run's own raw column):`,
+    '',
+    '| engine | raw µs / 10 ms | core µs / 10 ms | ours µs / 10 ms | core / raw | ours / raw |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...b.rows.map(
+      (row) =>
+        `| ${TIER_LABEL[row.engine]} | ${range(row.usPerFrame.raw, f1)} | ${range(row.usPerFrame.core, f1)} | ${range(row.usPerFrame.ours, f1)} | ${range(row.coreOverRaw, f3)} | ${range(row.oursOverRaw, f3)} |`,
+    ),
+    '',
+  ];
 }
 
 export function withEngineCostSection(markdown: string, section: string): string {
@@ -295,6 +313,33 @@ if (isEntryPoint(import.meta.url)) {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const cfg = quick ? ENGINE_COST_QUICK : ENGINE_COST_FULL;
+  const option = (flag: string): string | undefined => {
+    const at = args.indexOf(flag);
+    return at < 0 ? undefined : args[at + 1];
+  };
+  const baselineFile = option('--baseline');
+  const baseline = baselineFile
+    ? {
+        label: option('--baseline-label') ?? baselineFile,
+        rows: (JSON.parse(readFileSync(baselineFile, 'utf8')) as { engineCost: EngineCostResults }).engineCost.rows,
+      }
+    : undefined;
+  const json = fileURLToPath(new URL('./results.json', import.meta.url));
+  const md = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));
+  const write = (results: EngineCostResults): void => {
+    const section = engineCostMarkdown(results);
+    process.stdout.write(section);
+    if (!args.includes('--write')) return;
+    // Into results.json too, so that `npm run bench -- --report-only` renders the same section.
+    const all = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
+    writeFileSync(json, JSON.stringify({ ...all, engineCost: results }, null, 1) + '\n');
+    writeFileSync(md, withEngineCostSection(readFileSync(md, 'utf8'), section));
+  };
+  if (args.includes('--report-only')) {
+    const previous = (JSON.parse(readFileSync(json, 'utf8')) as { engineCost: EngineCostResults }).engineCost;
+    write(baseline ? { ...previous, baseline } : previous);
+    process.exit(0);
+  }
   const started = Date.now();
   const log = (s: string): void => console.error(`[engine-cost ${((Date.now() - started) / 1000).toFixed(0)}s] ${s}`);
   await buildBenchPage();
@@ -305,16 +350,7 @@ if (isEntryPoint(import.meta.url)) {
     const signal = costSignal(cfg.seconds + 1);
     await storeSignal(page, 'cost', signal);
     const results = await measureEngineCost(b, server.url, page, signal, cfg, log, () => os.loadavg()[0] ?? 0);
-    const section = engineCostMarkdown(results);
-    process.stdout.write(section);
-    if (args.includes('--write')) {
-      // Into results.json too, so that `npm run bench -- --report-only` renders the same section.
-      const json = fileURLToPath(new URL('./results.json', import.meta.url));
-      const all = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
-      writeFileSync(json, JSON.stringify({ ...all, engineCost: results }, null, 1) + '\n');
-      const md = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));
-      writeFileSync(md, withEngineCostSection(readFileSync(md, 'utf8'), section));
-    }
+    write(baseline ? { ...results, baseline } : results);
   } finally {
     await b.close();
     await server.close();
