@@ -123,7 +123,8 @@ async function makeNode(ctx: BaseAudioContext, kind: EngineKind, options: NoiseC
     default: {
       const [which, engine] = kind.split(':') as ['ours' | 'core' | 'raw', EngineName];
       if (which === 'ours') {
-        const nc = await NoiseCancellation.create(ctx, { ...UNCAPPED, statsIntervalMs: 1000, ...options, engine });
+        // Gating off: the floor runs its engine on every frame, so ours must too to be comparable.
+        const nc = await NoiseCancellation.create(ctx, { ...UNCAPPED, statsIntervalMs: 1000, gating: false, ...options, engine });
         return { kind, node: nc.node, nc, close: () => nc.close() };
       }
       const node = await engineWorkletNode(ctx, which, engine);
