@@ -1,6 +1,6 @@
 // The cost floor's engine: the RNNoise wasm instantiated with the product's own env imports
 // (worklets/dsp/rnnoise.ts), one state and two frame buffers, and nothing else. Node's raw loop
-// (node-bench.ts) and the raw bench worklet (pages/raw-worklet.ts) both start from here.
+// (node-bench.ts) starts from here; the bench worklets' floor is engine-floor.ts.
 import { FRAME_SIZE } from '../../worklets/dsp/engine';
 import { rnnoiseImports, type RnnoiseExports } from '../../worklets/dsp/rnnoise';
 

@@ -3,6 +3,8 @@
 import { sectionOf, strengthMarkdown, withSection, withStrengthSection } from './strength';
 import { resamplerMarkdown } from './resampler';
 import { engineQualityMarkdown, withEngineQualitySection } from './engine-quality';
+import { engineCostMarkdown, withEngineCostSection } from './engine-cost';
+import { gtcrnBandMarkdown } from './gtcrn-band';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { COST_BASES, type CostBasis, type Results } from './results';
@@ -702,5 +704,7 @@ export function writeReport(r: Results, paths: ReportPaths): void {
   const withStrength = r.strength ? withStrengthSection(md, strengthMarkdown(r.strength)) : md;
   const withResampler = r.resampler ? withSection(withStrength, 'Resampler', resamplerMarkdown(r.resampler)) : withStrength;
   const withQuality = r.engineQuality ? withEngineQualitySection(withResampler, engineQualityMarkdown(r.engineQuality)) : withResampler;
-  writeFileSync(paths.md, gating ? withSection(withQuality, 'Gating', gating) : withQuality);
+  const withCost = r.engineCost ? withEngineCostSection(withQuality, engineCostMarkdown(r.engineCost)) : withQuality;
+  const withBand = r.gtcrnBand ? withSection(withCost, 'GTCRN above 8 kHz', gtcrnBandMarkdown(r.gtcrnBand)) : withCost;
+  writeFileSync(paths.md, gating ? withSection(withBand, 'Gating', gating) : withBand);
 }

@@ -1,6 +1,8 @@
 import type { StrengthResults } from './strength';
 import type { ResamplerResults } from './resampler';
 import type { EngineQualityResults } from './engine-quality';
+import type { EngineCostResults } from './engine-cost';
+import type { GtcrnBandResults } from './gtcrn-band';
 // The shape of bench/results.json: what one `npm run bench` measured. BENCHMARKS.md and the
 // charts are generated from it alone (bench/report.ts), so a report can be regenerated from an
 // old results file.
@@ -94,6 +96,10 @@ export interface Results {
   resampler?: ResamplerResults;
   /** Quality per engine, Node (tools/bench/engine-quality.ts); absent in older runs. */
   engineQuality?: EngineQualityResults;
+  /** Cost, delay, capacity, start-up and wasm size per engine, Chromium (tools/bench/engine-cost.ts); absent in older runs. */
+  engineCost?: EngineCostResults;
+  /** GTCRN above 8 kHz on a full-band item, Node (tools/bench/gtcrn-band.ts); absent in older runs. */
+  gtcrnBand?: GtcrnBandResults;
   p1: { node: NodeCostResult; browser: BrowserCost };
   p2: DelayResult;
   p3: {

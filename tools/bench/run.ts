@@ -18,6 +18,8 @@ import type { CyclesResult, EngineKind, LiveResult, LongRenderKind, RenderResult
 import { measureStrength } from './strength';
 import { measureResampler } from './resampler';
 import { measureEngineQuality } from './engine-quality';
+import { ENGINE_COST_FULL, ENGINE_COST_QUICK, measureEngineCost } from './engine-cost';
+import { measureGtcrnBand } from './gtcrn-band';
 import {
   coarseLag,
   DESIGN_LAGS,
@@ -495,6 +497,9 @@ async function main(): Promise<void> {
     const page = await openBenchPage(b, server.url);
     await storeSignal(page, 'cost', costSignal);
     const { cost, delay } = await phase('P1/P2 Chromium cost and delay', () => browserCost(page, costSignal));
+    const engineCost = await phase('cost per engine (Chromium)', () =>
+      measureEngineCost(b, server.url, page, costSignal, quick ? ENGINE_COST_QUICK : ENGINE_COST_FULL, log, () => os.loadavg()[0] ?? 0),
+    );
     const offline = await phase('P3 offline capacity', () => capacityOffline(page));
     const live = await phase('P3 live capacity', () => capacityLive(page));
     await page.close();
@@ -563,6 +568,7 @@ async function main(): Promise<void> {
     const engineQuality = await phase('quality per engine (Node)', () =>
       measureEngineQuality({ clips: quick ? 1 : undefined, snrs: cfg.qualitySnrs, budgetSeconds: QUALITY_BUDGET_S, log }),
     );
+    const gtcrnBand = await phase('GTCRN above 8 kHz (Node)', () => measureGtcrnBand());
     results = {
       meta,
       p1: { node, browser: cost },
@@ -581,6 +587,8 @@ async function main(): Promise<void> {
       strength,
       resampler,
       engineQuality,
+      engineCost,
+      gtcrnBand,
     };
   } finally {
     await b.close();

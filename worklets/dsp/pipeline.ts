@@ -46,12 +46,25 @@ export class DenoisePipeline {
   readonly stats: PipelineStats = { frames: 0, vad: 0, nonFiniteInputs: 0, outOfRangeInputs: 0, engineResets: 0 };
   private readonly reframer: Reframer;
   private readonly sanitiser = new InputSanitiser();
-  private readonly clean: Float32Array;
   private readonly wet: Float32Array;
-  // Dry delay line of `latency` samples, so bypass stays time-aligned with the denoised path.
-  private readonly dryLine: Float32Array;
-  private dryPos = 0;
+  // The sanitised input and the dry path in one: the sanitiser writes each block at `histPos`,
+  // `latency` samples of history stay in front of it, so the dry sample for block sample i is
+  // hist[histPos − latency + i], time-aligned with the denoised path. The slack behind it lets
+  // blocks be appended for a while before the history is moved back to the front, one block
+  // copy; the steady enabled path thus keeps the dry path at no per-sample cost.
+  private readonly hist: Float32Array;
+  private histPos: number;
   private gain: number;
+  // Re-enabling after full bypass: the engine starts over (its state is from before the bypass)
+  // and the fade-in waits until the denoised path carries frames it ran on since, so wet and dry
+  // stay time-aligned (while bypassed, frames pass the reframer without the engine's delay).
+  // wetFrom: output sample index from which the wet path is valid (Infinity: no such frame yet;
+  // -1: not waiting).
+  private wetFrom = -1;
+  private resetPending = false;
+  /** Frames the reframer completed, and output samples emitted, since construction. */
+  private frameIndex = 0;
+  private outCount = 0;
   private target: number;
   private readonly step: number;
   private readonly strengthRamp: StrengthRamp;
@@ -68,9 +81,10 @@ export class DenoisePipeline {
     this.frameSize = frameSizeOf(engine);
     this.reframer = new Reframer(blockSize, this.runFrame, maxBlock, this.frameSize);
     this.latency = this.reframer.delay + engine.delay;
-    this.clean = new Float32Array(maxBlock);
     this.wet = new Float32Array(maxBlock);
-    this.dryLine = new Float32Array(Math.max(1, this.latency));
+    // Slack for four blocks: the history moves back once every four blocks or more.
+    this.hist = new Float32Array(this.latency + 4 * maxBlock);
+    this.histPos = this.latency;
     this.gain = this.target = options.enabled === false ? 0 : 1;
     const fade = options.crossfadeSamples ?? FRAME_SIZE;
     this.step = fade > 0 ? 1 / fade : 1;
@@ -82,6 +96,12 @@ export class DenoisePipeline {
   }
 
   setEnabled(enabled: boolean): void {
+    if (enabled && this.bypassed) {
+      this.wetFrom = Infinity;
+      this.resetPending = true;
+    } else if (!enabled) {
+      this.wetFrom = -1;
+    }
     this.target = enabled ? 1 : 0;
   }
 
@@ -101,50 +121,50 @@ export class DenoisePipeline {
   }
 
   process(input: Float32Array, output: Float32Array, length = input.length): void {
-    const clean = this.clean;
-    this.sanitiser.process(input, clean, length);
+    this.reframer.checkLength(length);
+    const hist = this.hist;
+    const n = this.latency;
+    let pos = this.histPos;
+    if (pos + length > hist.length) {
+      hist.copyWithin(0, pos - n, pos);
+      pos = n;
+    }
+    this.sanitiser.process(input, hist, length, pos);
     this.stats.nonFiniteInputs = this.sanitiser.nonFinite;
     this.stats.outOfRangeInputs = this.sanitiser.outOfRange;
-    this.reframer.process(clean, this.wet, length);
-
-    const wet = this.wet;
-    const line = this.dryLine;
-    const n = this.latency;
-    let pos = this.dryPos;
     let gain = this.gain;
     const target = this.target;
     const strength = this.strengthRamp;
     if (gain === target && gain === 1 && strength.steady && strength.current === 1) {
-      // Steady and enabled (the common case): the dry line only needs to keep up.
-      for (let i = 0; i < length; i++) {
-        output[i] = wet[i] as number;
-        if (n !== 0) {
-          line[pos] = clean[i] as number;
-          if (++pos === n) pos = 0;
-        }
-      }
+      // Steady and enabled (the common case): the output is the denoised path, straight from the reframer.
+      this.reframer.process(hist, output, length, pos);
     } else {
+      const wet = this.wet;
+      this.reframer.process(hist, wet, length, pos);
+      const dry0 = pos - n;
+      const t0 = this.outCount;
+      // Read after the reframer ran this block's frames (runFrame sets it).
+      let wetFrom = this.wetFrom;
       for (let i = 0; i < length; i++) {
-        let dry: number;
-        if (n === 0) {
-          dry = clean[i] as number;
-        } else {
-          dry = line[pos] as number;
-          line[pos] = clean[i] as number;
-          if (++pos === n) pos = 0;
+        const dry = hist[dry0 + i] as number;
+        if (gain !== target && (wetFrom < 0 || t0 + i >= wetFrom)) {
+          wetFrom = -1;
+          gain = approach(gain, target, this.step);
         }
-        if (gain !== target) gain = approach(gain, target, this.step);
         // The wet share: the on/off crossfade times the strength.
         const w = gain * strength.next();
         output[i] = w === 1 ? (wet[i] as number) : w === 0 ? dry : w * (wet[i] as number) + (1 - w) * dry;
       }
+      this.wetFrom = wetFrom;
     }
-    this.dryPos = pos;
+    this.histPos = pos + length;
+    this.outCount += length;
     this.gain = gain;
   }
 
   // An arrow field: one function for the pipeline's life, none allocated per frame.
   private readonly runFrame = (input: Float32Array, output: Float32Array): void => {
+    const k = this.frameIndex++;
     if (this.bypassed || this.destroyed) {
       output.set(input);
       return;
@@ -155,6 +175,13 @@ export class DenoisePipeline {
       this.stats.vad = 0;
       return;
     }
+    if (this.resetPending) {
+      this.resetPending = false;
+      this.engine.reset();
+    }
+    // Frame k holds input samples k·F … k·F + F − 1, which leave at output index + latency. One
+    // frame more of margin: the engine's first frame after a reset answers input it never saw.
+    if (this.wetFrom === Infinity) this.wetFrom = (k + 1) * this.frameSize + this.latency;
     const vad = this.engine.processFrame(input, output);
     this.stats.frames++;
     const n = this.frameSize;

@@ -28,12 +28,14 @@ export class Reframer {
   readonly frameSize: number;
   private readonly maxBlock: number;
   private readonly inFrame: Float32Array;
-  private readonly outFrame: Float32Array;
-  private inFill = 0;
-  // Output FIFO: processed samples waiting to be read, preloaded with `delay` zeros.
+  // Output FIFO: processed samples waiting to be read, `delay` zeros ahead of the first frame. Its
+  // length is a whole number of frames and frames are written at multiples of the frame size, so
+  // the engine writes each frame straight into one of these fixed views (no copy, no allocation).
   private readonly ring: Float32Array;
-  private readPos = 0;
-  private writePos: number;
+  private readonly slots: Float32Array[];
+  private readPos: number;
+  private slot = 0;
+  private inFill = 0;
 
   /**
    * @param blockSize samples per `process` call, or 'variable' (then up to `maxBlock`).
@@ -49,37 +51,38 @@ export class Reframer {
     this.frameSize = frameSize;
     this.maxBlock = maxBlock;
     this.inFrame = new Float32Array(frameSize);
-    this.outFrame = new Float32Array(frameSize);
-    this.ring = new Float32Array(this.delay + frameSize + maxBlock + 1);
-    this.writePos = this.delay;
+    // Queued at most: `delay` + one frame + one block, plus one so a full ring is told from an empty one.
+    const frames = Math.ceil((this.delay + frameSize + maxBlock + 1) / frameSize);
+    this.ring = new Float32Array(frames * frameSize);
+    this.slots = Array.from({ length: frames }, (_, k) => this.ring.subarray(k * frameSize, (k + 1) * frameSize));
+    this.readPos = (this.ring.length - this.delay) % this.ring.length;
   }
 
-  /** Samples per call may not exceed the block size given at construction. */
-  process(input: Float32Array, output: Float32Array, length = input.length): void {
+  /** Throws unless a block of `length` samples fits (the pipeline checks before it writes anything). */
+  checkLength(length: number): void {
     if (length > this.maxBlock) {
       throw new RangeError(`reframer got a block of ${length} samples (max ${this.maxBlock})`);
     }
-    const ring = this.ring;
-    const cap = ring.length;
+  }
+
+  /** Samples per call may not exceed the block size given at construction. Reads `input` from `inOffset`. */
+  process(input: Float32Array, output: Float32Array, length = input.length, inOffset = 0): void {
+    this.checkLength(length);
     const inFrame = this.inFrame;
-    const outFrame = this.outFrame;
     const frameSize = this.frameSize;
     let fill = this.inFill;
     // All input first: a frame completed by this block is available to this block's output.
     for (let i = 0; i < length; i++) {
-      inFrame[fill++] = input[i] as number;
+      inFrame[fill++] = input[inOffset + i] as number;
       if (fill === frameSize) {
         fill = 0;
-        this.frameFn(inFrame, outFrame);
-        let w = this.writePos;
-        for (let j = 0; j < frameSize; j++) {
-          ring[w] = outFrame[j] as number;
-          if (++w === cap) w = 0;
-        }
-        this.writePos = w;
+        this.frameFn(inFrame, this.slots[this.slot] as Float32Array);
+        if (++this.slot === this.slots.length) this.slot = 0;
       }
     }
     this.inFill = fill;
+    const ring = this.ring;
+    const cap = ring.length;
     let r = this.readPos;
     for (let i = 0; i < length; i++) {
       output[i] = ring[r] as number;
@@ -92,7 +95,7 @@ export class Reframer {
   reset(): void {
     this.inFill = 0;
     this.ring.fill(0);
-    this.readPos = 0;
-    this.writePos = this.delay;
+    this.slot = 0;
+    this.readPos = (this.ring.length - this.delay) % this.ring.length;
   }
 }

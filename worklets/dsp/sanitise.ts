@@ -25,21 +25,21 @@ export class InputSanitiser {
   /** Finite input samples clamped to ±SAMPLE_LIMIT. */
   outOfRange = 0;
 
-  /** Copies `length` samples of `input` to `output`, sanitised. */
-  process(input: Float32Array, output: Float32Array, length: number): void {
+  /** Copies `length` samples of `input` to `output` from `outOffset` on, sanitised. */
+  process(input: Float32Array, output: Float32Array, length: number, outOffset = 0): void {
     let nonFinite = 0;
     let outOfRange = 0;
     for (let i = 0; i < length; i++) {
       const x = input[i] as number;
       if (x - x !== 0) {
         // x − x is NaN exactly when x is NaN or ±Infinity.
-        output[i] = 0;
+        output[outOffset + i] = 0;
         nonFinite++;
       } else if (x > SAMPLE_LIMIT || x < -SAMPLE_LIMIT) {
-        output[i] = x > 0 ? SAMPLE_LIMIT : -SAMPLE_LIMIT;
+        output[outOffset + i] = x > 0 ? SAMPLE_LIMIT : -SAMPLE_LIMIT;
         outOfRange++;
       } else {
-        output[i] = x < DENORMAL && x > -DENORMAL ? 0 : x;
+        output[outOffset + i] = x < DENORMAL && x > -DENORMAL ? 0 : x;
       }
     }
     this.nonFinite += nonFinite;

@@ -11,13 +11,21 @@ import anchorSpeexWorkletUrl from '@sapphi-red/web-noise-suppressor/speexWorklet
 import rnnoiseWasmUrl from '@sapphi-red/web-noise-suppressor/rnnoise.wasm?url';
 import rnnoiseSimdWasmUrl from '@sapphi-red/web-noise-suppressor/rnnoise_simd.wasm?url';
 import speexWasmUrl from '@sapphi-red/web-noise-suppressor/speex.wasm?url';
-import rawWorkletUrl from './raw-worklet.ts?worker&url';
+import engineRawWorkletUrl from './engine-raw-worklet.ts?worker&url';
 import gcWorkletUrl from './gc-worklet.ts?worker&url';
-import coreWorkletUrl from './core-worklet.ts?worker&url';
-import { CORE_PROCESSOR, GC_PROCESSOR, RAW_PROCESSOR } from './worklet-globals';
+import engineCoreWorkletUrl from './engine-core-worklet.ts?worker&url';
+import { ENGINE_CORE_PROCESSOR, ENGINE_RAW_PROCESSOR, GC_PROCESSOR } from './worklet-globals';
 import { fromBase64, toBase64 } from '../../testing/base64';
+import { loadWasmModule, pickEngine } from '../../../src/loader';
+import type { EngineName } from '../../../src/types';
 
-export type EngineKind = 'ours' | 'ours-bypass' | 'anchor-rnnoise' | 'anchor-speex' | 'raw' | 'core' | 'none';
+/**
+ * Per engine (tools/bench/engine-cost.ts): our NoiseCancellation with that engine, our DSP core
+ * around it in a bare worklet, or the engine's floor worklet.
+ */
+export type TierKind = `${'ours' | 'core' | 'raw'}:${EngineName}`;
+/** 'raw' and 'core' are classic RNNoise's (SIMD build) floor and DSP core. */
+export type EngineKind = 'ours' | 'ours-bypass' | 'anchor-rnnoise' | 'anchor-speex' | 'raw' | 'core' | 'none' | TierKind;
 
 const RATE = 48_000;
 /** Offline renders pause here so async loaders (the anchor compiles its wasm per node) finish. */
@@ -53,7 +61,6 @@ function addModuleOnce(ctx: BaseAudioContext, url: string): Promise<void> {
 
 let rnnoiseBinary: Promise<ArrayBuffer> | undefined;
 let speexBinary: Promise<ArrayBuffer> | undefined;
-let rawModule: Promise<WebAssembly.Module> | undefined;
 
 function anchorRnnoiseBinary(): Promise<ArrayBuffer> {
   return (rnnoiseBinary ??= loadRnnoise({ url: rnnoiseWasmUrl, simdUrl: rnnoiseSimdWasmUrl }));
@@ -63,10 +70,21 @@ function anchorSpeexBinary(): Promise<ArrayBuffer> {
   return (speexBinary ??= loadSpeex({ url: speexWasmUrl }));
 }
 
-function rawRnnoiseModule(): Promise<WebAssembly.Module> {
-  return (rawModule ??= fetch(rnnoiseSimdWasmUrl)
-    .then((r) => r.arrayBuffer())
-    .then((b) => WebAssembly.compile(b)));
+/** A bench worklet (floor or DSP core) running `engine`, with the module the product would load for it. */
+async function engineWorkletNode(ctx: BaseAudioContext, which: 'raw' | 'core', engine: EngineName): Promise<AudioWorkletNode> {
+  const { flavour, url } = pickEngine(true, engine);
+  const [, module] = await Promise.all([
+    addModuleOnce(ctx, which === 'raw' ? engineRawWorkletUrl : engineCoreWorkletUrl),
+    loadWasmModule(url),
+  ]);
+  return new AudioWorkletNode(ctx, which === 'raw' ? ENGINE_RAW_PROCESSOR : ENGINE_CORE_PROCESSOR, {
+    numberOfInputs: 1,
+    numberOfOutputs: 1,
+    outputChannelCount: [1],
+    channelCount: 1,
+    channelCountMode: 'explicit',
+    processorOptions: { flavour, module },
+  });
 }
 
 interface BenchNode {
@@ -95,19 +113,21 @@ async function makeNode(ctx: BaseAudioContext, kind: EngineKind, options: NoiseC
     }
     case 'raw':
     case 'core': {
-      const [, module] = await Promise.all([addModuleOnce(ctx, kind === 'raw' ? rawWorkletUrl : coreWorkletUrl), rawRnnoiseModule()]);
-      const node = new AudioWorkletNode(ctx, kind === 'raw' ? RAW_PROCESSOR : CORE_PROCESSOR, {
-        numberOfInputs: 1,
-        numberOfOutputs: 1,
-        outputChannelCount: [1],
-        channelCount: 1,
-        channelCountMode: 'explicit',
-        processorOptions: { module },
-      });
+      const node = await engineWorkletNode(ctx, kind, 'rnnoise');
       return { kind, node, close: () => node.disconnect() };
     }
     case 'none': {
       const node = ctx.createGain();
+      return { kind, node, close: () => node.disconnect() };
+    }
+    default: {
+      const [which, engine] = kind.split(':') as ['ours' | 'core' | 'raw', EngineName];
+      if (which === 'ours') {
+        // Gating off: the floor runs its engine on every frame, so ours must too to be comparable.
+        const nc = await NoiseCancellation.create(ctx, { ...UNCAPPED, statsIntervalMs: 1000, gating: false, ...options, engine });
+        return { kind, node: nc.node, nc, close: () => nc.close() };
+      }
+      const node = await engineWorkletNode(ctx, which, engine);
       return { kind, node, close: () => node.disconnect() };
     }
   }
@@ -521,7 +541,7 @@ export interface StartupResult {
 let startupCtx: AudioContext | undefined;
 
 /** One create() from scratch: `newContext` false reuses the context of the previous call. */
-async function startup(req: { newContext: boolean }): Promise<StartupResult> {
+async function startup(req: { newContext: boolean; engine?: EngineName }): Promise<StartupResult> {
   if (req.newContext || !startupCtx) {
     await startupCtx?.close();
     startupCtx = new AudioContext({ sampleRate: RATE });
@@ -530,7 +550,7 @@ async function startup(req: { newContext: boolean }): Promise<StartupResult> {
   const ctx = startupCtx;
   const osc = ctx.createOscillator();
   const t0 = performance.now();
-  const nc = await NoiseCancellation.create(ctx, { ...UNCAPPED, statsIntervalMs: 50 });
+  const nc = await NoiseCancellation.create(ctx, { ...UNCAPPED, statsIntervalMs: 50, engine: req.engine });
   const createMs = performance.now() - t0;
   const ready = nc.ready
     ? Promise.resolve(performance.now() - t0)

@@ -13,6 +13,6 @@ export interface WorkletScope {
 export const scope = globalThis as unknown as WorkletScope;
 
 /** Processor names of the bench worklets (the page imports these, not the worklet files). */
-export const RAW_PROCESSOR = 'lk-bench-raw-rnnoise';
 export const GC_PROCESSOR = 'lk-bench-gc';
-export const CORE_PROCESSOR = 'lk-bench-dsp-core';
+export const ENGINE_RAW_PROCESSOR = 'lk-bench-engine-raw';
+export const ENGINE_CORE_PROCESSOR = 'lk-bench-engine-core';
