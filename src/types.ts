@@ -26,14 +26,14 @@ export type BypassReason =
 export type ChannelMode = 'downmix' | 'per-channel';
 
 /** Whether a processor's engine runs now (worklets/dsp/governor.ts ranks them per AudioContext). */
-export type EngineActivityState = 'active' | 'gated' | 'shed' | 'bypassed';
+export type EngineActivityState = 'active' | 'gated' | 'stepped-down' | 'shed' | 'bypassed';
 
 export type EngineActivityReason =
   | 'within-budget' // active: the audio thread keeps real time, every engine may run
   | 'priority' // active: engines are being shed, and this track ranks within the limit
   | 'digital-silence' // gated: the input is exactly zero (muted, unsubscribed, an empty room)
   | 'below-threshold' // gated: the input is far below speech level (DTX comfort noise, a silent room)
-  | 'overload' // shed: the audio thread fell behind, and this track ranks last by activity
+  | 'overload' // shed or stepped-down: the audio thread fell behind, and this track ranks last by activity
   | 'bypassed'; // bypassed: for the reason in ProcessorStats.bypass (disabled, credentials, no engine)
 
 export interface EngineActivity {
