@@ -41,6 +41,8 @@ export interface TrackTiers {
   count: number;
   /** The tier it starts on, and the best it may step back up to. */
   start: number;
+  /** Measured cost of each tier, µs per 10 ms (tiers.ts measureCostUs), for loadUs(). */
+  costsUs?: readonly number[];
 }
 
 /** What a processor tells the governor about its track, each render quantum. */
@@ -67,6 +69,7 @@ interface Track {
   tier: number;
   ceiling: number;
   floor: number;
+  costsUs: readonly number[];
 }
 
 // The longest a step up waits after failed ones, in quiet spells.
@@ -101,7 +104,15 @@ export class LoadGovernor {
     const rank = this.nextRank++;
     const floor = Math.max(0, tiers.count - 1);
     const start = Math.min(floor, Math.max(0, tiers.start));
-    this.live.push({ rank, report: { gated: false, levelDb: LEVEL_FLOOR_DB }, allowed: true, tier: start, ceiling: start, floor });
+    this.live.push({
+      rank,
+      report: { gated: false, levelDb: LEVEL_FLOOR_DB },
+      allowed: true,
+      tier: start,
+      ceiling: start,
+      floor,
+      costsUs: tiers.costsUs ?? [],
+    });
     this.dirty = true;
     return rank;
   }
@@ -135,6 +146,18 @@ export class LoadGovernor {
   /** The tier the governor wants this track on (its start tier unless stepped down). */
   tier(rank: number): number {
     return this.find(rank)?.tier ?? 0;
+  }
+
+  /**
+   * The measured cost of the engines when their tracks talk, µs per 10 ms: each unshed track's
+   * tier, gated ones too (quiet now, they cost as much once they talk; tracks registered without
+   * costs count 0). What a new 'auto' track's start tier must fit beside.
+   */
+  loadUs(): number {
+    if (this.limit !== Infinity) this.rerank();
+    let sum = 0;
+    for (const t of this.live) if (t.allowed) sum += t.costsUs[t.tier] ?? 0;
+    return sum;
   }
 
   /** Whether the governor stepped this track below the tier it started on. */

@@ -7,7 +7,7 @@ import type { EngineFlavour } from '../protocol';
 import { IdentityEngine, type FrameEngine } from './engine';
 import { createEngine } from './engines';
 import { DenoisePipeline } from './pipeline';
-import { DEFAULT_WARMUP_SAMPLES, TieredChannel, type TierOptions } from './tiers';
+import { chooseStartTier, DEFAULT_WARMUP_SAMPLES, measureCostUs, TieredChannel, type TierOptions } from './tiers';
 import { loadEngineModule } from '../../cli/wasm-node';
 import { makeNoisySpeech } from '../../tools/testing/signals';
 import { alignByXcorr } from '../../tools/testing/metrics';
@@ -212,5 +212,35 @@ describe('TieredChannel with the real engines', () => {
     expect(r.stepExcess).toBeLessThanOrEqual(1);
     expect(r.energyHigh).toBeLessThanOrEqual(4);
     expect(r.energyLow).toBeGreaterThanOrEqual(0.25);
+  });
+});
+
+describe("the start-up measurement of engine 'auto'", () => {
+  it('times frames on the given clock and scales to 10 ms of audio; the engine is reset after', () => {
+    // A fake clock (test double) that advances 0.5 ms per frame the engine runs.
+    let t = 0;
+    let resets = 0;
+    const engine: FrameEngine = {
+      frameSize: 768,
+      delay: 0,
+      processFrame: () => {
+        t += 0.5;
+        return 0;
+      },
+      reset: () => void resets++,
+      destroy: () => {},
+    };
+    // 0.5 ms per 768-sample (16 ms) frame is 312.5 µs per 10 ms.
+    expect(measureCostUs(engine, () => t)).toBeCloseTo(312.5, 6);
+    expect(resets).toBe(1);
+  });
+
+  it('starts on the best tier that fits the budget beside the load already running, else the cheapest', () => {
+    const costs = [1_000, 420, 110];
+    expect(chooseStartTier(costs, 0, 5_000)).toBe(0);
+    expect(chooseStartTier(costs, 4_000, 5_000)).toBe(0);
+    expect(chooseStartTier(costs, 4_001, 5_000)).toBe(1);
+    expect(chooseStartTier(costs, 4_700, 5_000)).toBe(2);
+    expect(chooseStartTier(costs, 9_000, 5_000)).toBe(2);
   });
 });

@@ -16,7 +16,7 @@
 // Only the running tiers cost anything: one engine while steady, two during a switch.
 // Allocation-free after construction.
 import type { GatedEngine } from './activity';
-import type { FrameEngine } from './engine';
+import { FRAME_SIZE, frameSizeOf, type FrameEngine } from './engine';
 import { DenoisePipeline, type PipelineOptions, type PipelineStats } from './pipeline';
 
 /** What the channel wrapper (channel.ts) needs of its 48 kHz core: a pipeline or a tiered one. */
@@ -241,4 +241,47 @@ export class TieredChannel implements ChannelCore {
   destroy(): void {
     for (const p of this.pipelines) p.destroy();
   }
+}
+
+/**
+ * The audio thread's budget for denoising, in µs per 10 ms of audio: half of real time. The
+ * render thread also runs the rest of the graph, a switch runs two engines for its warm-up, and
+ * the start-up measurement is coarse (a millisecond clock over ≥ 4 ms: ±25 %); half leaves room
+ * for all three.
+ */
+export const AUDIO_BUDGET_US = 5_000;
+
+/**
+ * The start-up measurement: µs of this thread's time per 10 ms of audio for `engine`, timed with
+ * `now` (ms; the worklet has only Date.now) over at least `minMs` of frames of seeded noise (a
+ * model's cost does not depend on its input, but digital silence might take shortcuts). Under
+ * background load the figure rises, which is what it should do. The engine is reset afterwards.
+ */
+export function measureCostUs(engine: FrameEngine, now: () => number, minMs = 4, maxFrames = 400): number {
+  const n = frameSizeOf(engine);
+  const frame = new Float32Array(n);
+  let seed = 1;
+  for (let i = 0; i < n; i++) {
+    seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+    frame[i] = (seed / 2 ** 32 - 0.5) * 0.1;
+  }
+  const out = new Float32Array(n);
+  // The first frame pays for first-touch memory; it is not what a steady frame costs.
+  engine.processFrame(frame, out);
+  const t0 = now();
+  let t = t0;
+  let frames = 0;
+  while (frames < maxFrames && t - t0 < minMs) {
+    engine.processFrame(frame, out);
+    frames++;
+    t = now();
+  }
+  engine.reset();
+  return (((t - t0) * 1000) / frames) * (FRAME_SIZE / n);
+}
+
+/** The best tier (lowest index) whose cost fits the budget beside `loadUs` already running; the cheapest if none fits. */
+export function chooseStartTier(costsUs: readonly number[], loadUs: number, budgetUs = AUDIO_BUDGET_US): number {
+  for (let i = 0; i < costsUs.length; i++) if (loadUs + (costsUs[i] as number) <= budgetUs) return i;
+  return Math.max(0, costsUs.length - 1);
 }
