@@ -172,8 +172,16 @@ describe('lk-denoise CLI', () => {
   });
 
   it('exits 2 for an --engine it does not know, naming the engines and the value', () => {
-    const r = lkDenoise(noisyPath, file('x.wav'), '--engine', 'auto');
+    const r = lkDenoise(noisyPath, file('x.wav'), '--engine', 'best');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--engine must be one of rnnoise, rnnoise-0.2, gtcrn (was auto)');
+    expect(r.stderr).toContain('--engine must be one of rnnoise, rnnoise-0.2, gtcrn, auto (was best)');
+  });
+
+  it('--engine auto runs the best tier offline (gtcrn: no real-time budget to step down for)', () => {
+    // Half a second: the engine named is what counts here; the denoising is tested above.
+    const short = file('short48k.wav', encodeWav({ sampleRate: 48_000, channels: [mixture.subarray(0, 24_000)], format: int16 }));
+    const r = lkDenoise(short, file('auto.wav'), '--engine', 'auto');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(', gtcrn in ');
   });
 });

@@ -5,7 +5,7 @@ import { denoiseFile } from './denoise-file';
 import { WavError } from './wav';
 import { STRENGTH_PRESETS, type StrengthPreset } from '../worklets/dsp/strength';
 import { isEntryPoint } from './entry';
-import { ENGINE_NAMES, isEngineName, type EngineName } from '../worklets/protocol';
+import { ENGINE_CHOICES, TIER_ORDER, isEngineChoice, type EngineChoice, type EngineName } from '../worklets/protocol';
 
 const USAGE = `Usage: lk-denoise <in.wav> <out.wav> [--engine E] [--no-simd] [--bypass] [--strength S]
 
@@ -15,9 +15,10 @@ Any sample rate from 3000 to 768000 Hz (resampled to 48 kHz and back) and any ch
 delay-compensated, so it lines up sample for sample with the input.
 
 Options:
-  --engine E  the model: ${ENGINE_NAMES.join(', ')} (default rnnoise: classic RNNoise;
+  --engine E  the model: ${ENGINE_CHOICES.join(', ')} (default rnnoise: classic RNNoise;
               rnnoise-0.2 cuts more noise for about 3× the CPU; gtcrn, a 16 kHz model, the
-              most, for about 10×, and drops everything above 8 kHz)
+              most, for about 10×, and drops everything above 8 kHz; auto picks the best tier,
+              ${TIER_ORDER[0]}: offline there is no real-time budget to step down for)
   --no-simd   with --engine rnnoise, use the scalar wasm instead of the SIMD build
   --bypass    skip denoising (output = input through the same resampling path)
   --strength S  share of the denoised signal: a number from 0 (the input) to 1 (full
@@ -34,7 +35,7 @@ export interface CliResult {
 export function runCli(args: readonly string[]): CliResult {
   const positional: string[] = [];
   let simd = true;
-  let engine: EngineName = 'rnnoise';
+  let choice: EngineChoice = 'rnnoise';
   let bypass = false;
   let strength = 1;
   for (let a = 0; a < args.length; a++) {
@@ -44,8 +45,8 @@ export function runCli(args: readonly string[]): CliResult {
     else if (arg === '--bypass') bypass = true;
     else if (arg === '--engine' || arg.startsWith('--engine=')) {
       const value = arg === '--engine' ? args[++a] : arg.slice('--engine='.length);
-      if (!isEngineName(value)) return usageError(`--engine must be one of ${ENGINE_NAMES.join(', ')} (was ${value ?? 'nothing'})`);
-      engine = value;
+      if (!isEngineChoice(value)) return usageError(`--engine must be one of ${ENGINE_CHOICES.join(', ')} (was ${value ?? 'nothing'})`);
+      choice = value;
     } else if (arg === '--strength' || arg.startsWith('--strength=')) {
       const value = arg === '--strength' ? args[++a] : arg.slice('--strength='.length);
       const parsed = parseStrength(value);
@@ -59,6 +60,7 @@ export function runCli(args: readonly string[]): CliResult {
     return usageError(`expected an input and an output file (got ${positional.length} file argument${positional.length === 1 ? '' : 's'})`);
   }
   const [inPath, outPath] = positional as [string, string];
+  const engine: EngineName = choice === 'auto' ? (TIER_ORDER[0] as EngineName) : choice;
   const started = Date.now();
   try {
     const flavour = engine === 'rnnoise' ? (simd ? 'rnnoise-simd' : 'rnnoise') : engine;

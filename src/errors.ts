@@ -35,6 +35,14 @@ export class DenoiserError extends Error {
     return new DenoiserError('wasm-load', `the RNNoise wasm did not load from ${url}: ${describe(cause)}`, { cause, value: url });
   }
 
+  /** Engine 'auto' lost a tier to `error` and runs on the others. */
+  static tierDropped(engine: string, error: DenoiserError): DenoiserError {
+    return new DenoiserError(error.reason, `${error.message}; engine 'auto' goes on without its ${engine} tier`, {
+      cause: error,
+      value: error.value,
+    });
+  }
+
   /** The same failure, once the processor has gone on without its engine. */
   static passThrough(error: DenoiserError): DenoiserError {
     return new DenoiserError(error.reason, `${error.message}; audio passes through`, { cause: error, value: error.value });

@@ -5,9 +5,11 @@
 import {
   PROCESSOR_NAME,
   PROTOCOL_VERSION,
+  TIER_ORDER,
   assertNever,
   type FromProcessor,
   type ProcessorOptions,
+  type TierModule,
   type ToProcessor,
 } from '../worklets/protocol';
 import type { ContextState, Credentials, EngineFlavour, ProcessorStats, StreamInfo } from './types';
@@ -59,6 +61,7 @@ export class NoiseCancellation extends FrameProcessor {
   static async create(context: BaseAudioContext, options: NoiseCancellationOptions = {}): Promise<NoiseCancellation> {
     validateOptions(options);
     if (context.state === 'closed') throw DenoiserError.contextClosed(context.state);
+    if (options.engine === 'auto') return NoiseCancellation.createAuto(context, options);
     const engine = pickEngine(options.simd ?? 'auto', options.engine);
     const wasmUrl = options.wasmUrl ?? engine.url;
     const [worklet, wasm] = await Promise.allSettled([loadWorklet(context, options.workletUrl), loadWasmModule(wasmUrl)]);
@@ -67,17 +70,58 @@ export class NoiseCancellation extends FrameProcessor {
     const state = context.state as AudioContextState;
     if (state === 'closed') throw DenoiserError.contextClosed(state);
     const module = wasm.status === 'fulfilled' ? wasm.value : null;
+    const nc = NoiseCancellation.build(context, options, engine.flavour, module, null);
+    if (wasm.status === 'rejected') nc.queueError(DenoiserError.passThrough(asWasmError(wasm.reason, wasmUrl)));
+    return nc;
+  }
+
+  /**
+   * Engine 'auto': every tier's wasm, each compiled once per page like a single engine's. A tier
+   * that fails to load is dropped with an 'error' naming it; with none, audio passes through.
+   * (`wasmUrl` names one engine's file, so it does not apply here.)
+   */
+  private static async createAuto(context: BaseAudioContext, options: NoiseCancellationOptions): Promise<NoiseCancellation> {
+    const picks = TIER_ORDER.map((name) => ({ name, ...pickEngine(options.simd ?? 'auto', name) }));
+    const [worklet, ...loads] = await Promise.allSettled([
+      loadWorklet(context, options.workletUrl),
+      ...picks.map((p) => loadWasmModule(p.url)),
+    ]);
+    if (worklet.status === 'rejected') throw worklet.reason;
+    const state = context.state as AudioContextState;
+    if (state === 'closed') throw DenoiserError.contextClosed(state);
+    const tiers: TierModule[] = [];
+    const dropped: DenoiserError[] = [];
+    loads.forEach((load, i) => {
+      const pick = picks[i] as (typeof picks)[number];
+      if (load.status === 'fulfilled') tiers.push({ engine: pick.flavour, wasmModule: load.value as WebAssembly.Module });
+      else dropped.push(DenoiserError.tierDropped(pick.name, asWasmError(load.reason, pick.url)));
+    });
+    const first = tiers[0];
+    const nc = NoiseCancellation.build(
+      context,
+      options,
+      first?.engine ?? (picks[0] as (typeof picks)[number]).flavour,
+      first?.wasmModule ?? null,
+      tiers,
+    );
+    for (const error of dropped) nc.queueError(tiers.length > 0 ? error : DenoiserError.passThrough(error));
+    return nc;
+  }
+
+  private static build(
+    context: BaseAudioContext,
+    options: NoiseCancellationOptions,
+    flavour: EngineFlavour,
+    module: WebAssembly.Module | null,
+    tiers: TierModule[] | null,
+  ): NoiseCancellation {
     const limit = options.maxProcessorsPerContext ?? DEFAULT_MAX_PROCESSORS;
     const running = liveCount.get(context) ?? 0;
-    const nc = new NoiseCancellation(context, options, engine.flavour, module, running >= limit);
+    const nc = new NoiseCancellation(context, options, flavour, module, running >= limit, tiers);
     // Like start errors, told in a later task so that the code awaiting create() hears it.
     if (!isOffline(context) && context.state !== 'running') setTimeout(() => nc.onContextState(), 0);
     if (running >= limit) {
       nc.queueError(DenoiserError.overload(running, limit));
-    }
-    if (wasm.status === 'rejected') {
-      const failure = wasm.reason instanceof DenoiserError ? wasm.reason : DenoiserError.wasmLoad(wasmUrl, wasm.reason);
-      nc.queueError(DenoiserError.passThrough(failure));
     }
     return nc;
   }
@@ -121,6 +165,7 @@ export class NoiseCancellation extends FrameProcessor {
     flavour: EngineFlavour,
     module: WebAssembly.Module | null,
     overloaded: boolean,
+    tiers: TierModule[] | null,
   ) {
     super();
     this.context = context;
@@ -135,6 +180,7 @@ export class NoiseCancellation extends FrameProcessor {
       protocolVersion: PROTOCOL_VERSION,
       wasmModule: module,
       engine: flavour,
+      tiers: tiers && tiers.length > 0 ? tiers : null,
       enabled: this.enabled,
       requireCredentials: options.requireCredentials ?? false,
       channelMode,
@@ -410,6 +456,10 @@ function playStream(stream: MediaStream, muted: boolean): HTMLAudioElement {
     // Autoplay may refuse before a user gesture; livekit-client's startAudio() plays it then.
   });
   return element;
+}
+
+function asWasmError(reason: unknown, url: string): DenoiserError {
+  return reason instanceof DenoiserError ? reason : DenoiserError.wasmLoad(url, reason);
 }
 
 function isOffline(context: BaseAudioContext): boolean {

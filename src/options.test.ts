@@ -19,8 +19,8 @@ describe('NoiseCancellation option checks', () => {
       [{ statsIntervalMs: 49 }, 'statsIntervalMs', 49],
       [{ crossfadeMs: 1001 }, 'crossfadeMs', 1001],
       [{ channelMode: 'stereo' as never }, 'channelMode', 'stereo'],
-      // 'auto' is not an engine (yet); names are exact.
-      [{ engine: 'auto' as never }, 'engine', 'auto'],
+      // Names are exact.
+      [{ engine: 'Auto' as never }, 'engine', 'Auto'],
       [{ engine: 'RNNoise' as never }, 'engine', 'RNNoise'],
       // A truthy string is not an on switch: 'false' would turn gating on.
       [{ gating: 'false' as never }, 'gating', 'false'],
@@ -40,7 +40,7 @@ describe('NoiseCancellation option checks', () => {
       validateOptions({ maxProcessorsPerContext: 0, statsIntervalMs: 50, crossfadeMs: 0, channelMode: 'per-channel' }),
     ).not.toThrow();
     expect(() => validateOptions({ crossfadeMs: 1000, channelMode: 'downmix' })).not.toThrow();
-    for (const engine of ['rnnoise', 'rnnoise-0.2', 'gtcrn'] as const) expect(() => validateOptions({ engine })).not.toThrow();
+    for (const engine of ['rnnoise', 'rnnoise-0.2', 'gtcrn', 'auto'] as const) expect(() => validateOptions({ engine })).not.toThrow();
     for (const gating of [true, false]) expect(() => validateOptions({ gating })).not.toThrow();
   });
 });

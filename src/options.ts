@@ -1,8 +1,8 @@
 // The options of NoiseCancellation.create, their defaults, and the checks that refuse a bad
 // value before anything is built (a DenoiserError naming the option and the value).
-import type { ChannelMode, EngineName } from './types';
+import type { ChannelMode, EngineChoice } from './types';
 import { DenoiserError } from './errors';
-import { ENGINE_NAMES, isEngineName } from '../worklets/protocol';
+import { ENGINE_CHOICES, isEngineChoice } from '../worklets/protocol';
 import { resolveStrength, type Strength } from './strength';
 
 export interface NoiseCancellationOptions {
@@ -25,9 +25,11 @@ export interface NoiseCancellationOptions {
    * The denoising model: 'rnnoise' (default; classic RNNoise, 480-sample frames, 928 samples of
    * added delay at 48 kHz), 'rnnoise-0.2' (RNNoise 0.2: more noise cut, about 3× the CPU, 1408
    * samples) or 'gtcrn' (GTCRN: a 16 kHz model, so nothing above 8 kHz is kept; about 10× the
-   * CPU, 1530 samples). The `ready` event and stats name the build that runs.
+   * CPU, 1530 samples). The `ready` event and stats name the build that runs. 'auto' loads all
+   * three as tiers, starts on the best the measured headroom allows and steps down and up with the
+   * load, click-free, at a constant 1530-sample delay (stats `tier` says which runs and why).
    */
-  engine?: EngineName;
+  engine?: EngineChoice;
   /** For engine 'rnnoise': use the SIMD build, 'auto' (default) when the browser validates SIMD. */
   simd?: boolean | 'auto';
   /** Where to load the chosen engine's wasm from (default: the file Vite emitted for it). */
@@ -72,8 +74,8 @@ export function validateOptions(options: NoiseCancellationOptions): void {
   if (options.strength !== undefined) resolveStrength(options.strength);
   const { statsIntervalMs, crossfadeMs, channelMode, maxProcessorsPerContext, engine, gating } = options;
   if (gating !== undefined && typeof gating !== 'boolean') throw DenoiserError.invalidOption('gating', gating, 'true or false');
-  if (engine !== undefined && !isEngineName(engine)) {
-    throw DenoiserError.invalidOption('engine', engine, `one of ${ENGINE_NAMES.map((e) => `'${e}'`).join(', ')}`);
+  if (engine !== undefined && !isEngineChoice(engine)) {
+    throw DenoiserError.invalidOption('engine', engine, `one of ${ENGINE_CHOICES.map((e) => `'${e}'`).join(', ')}`);
   }
   if (maxProcessorsPerContext !== undefined && !(Number.isInteger(maxProcessorsPerContext) && maxProcessorsPerContext >= 0)) {
     throw DenoiserError.invalidOption('maxProcessorsPerContext', maxProcessorsPerContext, 'a whole number ≥ 0');

@@ -26,14 +26,14 @@ export type BypassReason =
 export type ChannelMode = 'downmix' | 'per-channel';
 
 /** Whether a processor's engine runs now (worklets/dsp/governor.ts ranks them per AudioContext). */
-export type EngineActivityState = 'active' | 'gated' | 'shed' | 'bypassed';
+export type EngineActivityState = 'active' | 'gated' | 'stepped-down' | 'shed' | 'bypassed';
 
 export type EngineActivityReason =
   | 'within-budget' // active: the audio thread keeps real time, every engine may run
   | 'priority' // active: engines are being shed, and this track ranks within the limit
   | 'digital-silence' // gated: the input is exactly zero (muted, unsubscribed, an empty room)
   | 'below-threshold' // gated: the input is far below speech level (DTX comfort noise, a silent room)
-  | 'overload' // shed: the audio thread fell behind, and this track ranks last by activity
+  | 'overload' // shed or stepped-down: the audio thread fell behind, and this track ranks last by activity
   | 'bypassed'; // bypassed: for the reason in ProcessorStats.bypass (disabled, credentials, no engine)
 
 export interface EngineActivity {
@@ -53,6 +53,33 @@ export type ProcessorState = 'loading' | 'running' | 'closed';
  */
 export type EngineName = 'rnnoise' | 'rnnoise-0.2' | 'gtcrn';
 
+/**
+ * The `engine` option: one model, or 'auto': every model loaded as a tier (gtcrn, rnnoise-0.2,
+ * rnnoise, best first), started on the best one the measured headroom allows, stepped down when
+ * the audio thread falls behind and back up when it keeps up (worklets/dsp/tiers.ts, governor.ts).
+ */
+export type EngineChoice = EngineName | 'auto';
+
+/**
+ * Why an 'auto' track runs the tier it runs: 'headroom' the one the start-up measurement chose
+ * (the best whose measured cost fits the audio thread's budget, given the tracks already there),
+ * 'stepped-down' a cheaper one because the audio thread fell behind.
+ */
+export type TierReason = 'headroom' | 'stepped-down';
+
+/** Where an 'auto' track stands among its engine tiers. */
+export interface EngineTier {
+  /** The tier the start-up measurement chose. */
+  chosen: EngineName;
+  /** The tier heard now (the outgoing one until a switch's crossfade ends). */
+  running: EngineName;
+  /** Where it is headed: differs from `running` while a switch warms up and crossfades. */
+  target: EngineName;
+  reason: TierReason;
+  /** The loaded tiers, best first, with their measured cost in µs of audio-thread time per 10 ms of audio. */
+  tiers: { engine: EngineName; costUs: number }[];
+}
+
 /** The wasm build a processor runs: the engine, and for classic RNNoise whether it is the SIMD build. */
 export type EngineFlavour = 'rnnoise-simd' | 'rnnoise' | 'rnnoise-0.2' | 'gtcrn';
 
@@ -71,8 +98,10 @@ export type ContextState = 'suspended' | 'running' | 'closed' | 'interrupted';
 /** What the worklet reports about itself; the main thread adds what only it can see. */
 export interface WorkletStats {
   state: ProcessorState;
-  /** The build running, or null when no engine runs (it failed to load or start). */
+  /** The build running (with 'auto', the tier heard now), or null when no engine runs (it failed to load or start). */
   engine: EngineFlavour | null;
+  /** With engine 'auto': which tier runs and why; null for a fixed engine. */
+  tier: EngineTier | null;
   enabled: boolean;
   bypass: BypassReason | null;
   /** The strength asked for last (the applied one ramps toward it over ≤ 20 ms). */

@@ -5,10 +5,12 @@ import {
   PROCESSOR_NAME,
   PROTOCOL_VERSION,
   assertNever,
+  engineOf,
   isToProcessor,
   type BypassReason,
   type EngineActivity,
   type EngineFlavour,
+  type EngineTier,
   type ErrorReason,
   type FromProcessor,
   type ProcessorOptions,
@@ -22,9 +24,12 @@ import { createEngine } from './dsp/engines';
 import { CredentialTracker } from './dsp/credentials';
 import { LoadGovernor, type TrackReport } from './dsp/governor';
 import { LevelMeter } from './dsp/activity';
+import { chooseStartTier, measureCostUs } from './dsp/tiers';
 
 // Shared by every processor in this AudioWorkletGlobalScope (one per AudioContext).
 const governor = new LoadGovernor();
+// Engine 'auto': each build's cost, measured once per scope by its first processor (dsp/tiers.ts).
+const measuredCostUs = new Map<EngineFlavour, number>();
 
 const QUANTUM = 128;
 const MAX_CHANNELS = 2;
@@ -35,6 +40,10 @@ class DenoiseProcessor extends AudioWorkletProcessor {
   private readonly pipelines: ChannelDenoiser[] = [];
   private readonly engines: WasmFrameEngine[] = [];
   private engineFlavour: EngineFlavour | null = null;
+  // Engine 'auto': the tiers that started (best first), their costs, and the start tier.
+  private tierFlavours: EngineFlavour[] = [];
+  private tierCosts: number[] = [];
+  private chosenTier = 0;
   private enabled: boolean;
   private strength: number;
   private readonly credentials = new CredentialTracker();
@@ -61,6 +70,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       protocolVersion: options.protocolVersion ?? -1,
       wasmModule: options.wasmModule ?? null,
       engine: options.engine ?? 'rnnoise',
+      tiers: options.tiers ?? null,
       enabled: options.enabled ?? true,
       requireCredentials: options.requireCredentials ?? false,
       channelMode: options.channelMode ?? 'downmix',
@@ -84,6 +94,8 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     } else if (this.options.overloaded) {
       // The main thread's per-context cap: this processor never starts an engine.
       this.lastBypass = 'overload';
+    } else if (this.options.tiers && this.options.tiers.length > 0) {
+      this.startTiers(this.options.tiers);
     } else if (!this.options.wasmModule) {
       this.fail('engine-unavailable', 'no compiled wasm module was given; audio passes through');
     } else {
@@ -104,18 +116,7 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       for (let c = 0; c < count; c++) {
         const engine = createEngine(this.options.engine, module);
         this.engines.push(engine);
-        this.pipelines.push(
-          new ChannelDenoiser(engine, {
-            sampleRate,
-            blockSize: QUANTUM,
-            // No credentials exist yet: with requireCredentials, start bypassed, not fading out.
-            enabled: this.enabled && !this.options.requireCredentials,
-            crossfadeSamples: Math.round((this.options.crossfadeMs / 1000) * 48_000),
-            strength: this.strength,
-            // Quiet tracks stop their engine (dsp/activity.ts): large rooms cost what their talkers do.
-            gating: this.options.gating,
-          }),
-        );
+        this.pipelines.push(new ChannelDenoiser(engine, this.channelOptions()));
       }
       this.engineFlavour = this.options.engine;
       if (this.options.overloadProtection) this.rank = governor.register();
@@ -125,6 +126,60 @@ class DenoiseProcessor extends AudioWorkletProcessor {
         'engine-failed',
         `engine ${this.options.engine} did not start: ${e instanceof Error ? e.message : String(e)}; audio passes through`,
       );
+    }
+  }
+
+  private channelOptions(startTier = 0): ConstructorParameters<typeof ChannelDenoiser>[1] {
+    return {
+      sampleRate,
+      blockSize: QUANTUM,
+      // No credentials exist yet: with requireCredentials, start bypassed, not fading out.
+      enabled: this.enabled && !this.options.requireCredentials,
+      crossfadeSamples: Math.round((this.options.crossfadeMs / 1000) * 48_000),
+      strength: this.strength,
+      // Quiet tracks stop their engine (dsp/activity.ts): large rooms cost what their talkers do.
+      gating: this.options.gating,
+      startTier,
+    };
+  }
+
+  /**
+   * Engine 'auto': every tier's engines per channel, a tier that will not start is dropped (an
+   * 'error' names it). Each build's cost is measured once per scope; the start tier is the best
+   * that fits the budget beside the tracks already running (dsp/tiers.ts).
+   */
+  private startTiers(tiers: readonly { engine: EngineFlavour; wasmModule: WebAssembly.Module }[]): void {
+    const count = this.options.channelMode === 'per-channel' ? MAX_CHANNELS : 1;
+    const perChannel: WasmFrameEngine[][] = Array.from({ length: count }, () => []);
+    for (const tier of tiers) {
+      const made: WasmFrameEngine[] = [];
+      try {
+        for (let c = 0; c < count; c++) made.push(createEngine(tier.engine, tier.wasmModule));
+        let cost = measuredCostUs.get(tier.engine);
+        if (cost === undefined) measuredCostUs.set(tier.engine, (cost = measureCostUs(made[0] as WasmFrameEngine, Date.now)));
+        made.forEach((e, c) => (perChannel[c] as WasmFrameEngine[]).push(e));
+        this.tierFlavours.push(tier.engine);
+        this.tierCosts.push(cost);
+      } catch (e) {
+        for (const m of made) m.destroy();
+        this.fail(
+          'engine-failed',
+          `engine 'auto' goes on without its ${engineOf(tier.engine)} tier, which did not start: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
+    if (this.tierFlavours.length === 0) {
+      this.fail('engine-failed', "engine 'auto': no tier started; audio passes through");
+      return;
+    }
+    this.chosenTier = chooseStartTier(this.tierCosts, governor.loadUs());
+    for (const engines of perChannel) {
+      this.engines.push(...engines);
+      this.pipelines.push(new ChannelDenoiser(engines, this.channelOptions(this.chosenTier)));
+    }
+    this.engineFlavour = this.tierFlavours[this.chosenTier] ?? null;
+    if (this.options.overloadProtection) {
+      this.rank = governor.register({ count: this.tierFlavours.length, start: this.chosenTier, costsUs: this.tierCosts });
     }
   }
 
@@ -218,7 +273,8 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     const info = this.credentials.streamInfo;
     return {
       state: this.state,
-      engine: this.engineFlavour,
+      engine: this.tierFlavours.length > 0 ? (this.tierFlavours[first?.runningTier ?? 0] ?? null) : this.engineFlavour,
+      tier: this.tier(),
       enabled: this.enabled,
       bypass: this.lastBypass,
       strength: this.strength,
@@ -237,6 +293,20 @@ class DenoiseProcessor extends AudioWorkletProcessor {
       engineResets: resets,
       wasmMemoryBytes: this.engines[0]?.memoryBytes ?? 0,
       activity: this.activity(),
+    };
+  }
+
+  /** Engine 'auto': the tier heard, the one headed for, and why. */
+  private tier(): EngineTier | null {
+    const first = this.pipelines[0];
+    if (this.tierFlavours.length === 0 || !first) return null;
+    const name = (i: number): EngineTier['running'] => engineOf(this.tierFlavours[i] ?? 'rnnoise');
+    return {
+      chosen: name(this.chosenTier),
+      running: name(first.runningTier),
+      target: name(first.targetTier),
+      reason: first.targetTier > this.chosenTier ? 'stepped-down' : 'headroom',
+      tiers: this.tierFlavours.map((f, i) => ({ engine: engineOf(f), costUs: Math.round(this.tierCosts[i] ?? 0) })),
     };
   }
 
@@ -329,6 +399,12 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     this.updateReport();
     governor.report(this.rank, this.report);
     governor.observe(currentTime, Date.now());
+    const first = this.pipelines[0];
+    const tier = governor.tier(this.rank);
+    if (first && this.tierFlavours.length > 1 && tier !== first.targetTier) {
+      for (const p of this.pipelines) p.requestTier(tier);
+      this.postStats('change');
+    }
     const shed = !governor.allowed(this.rank);
     if (shed === this.shed) return;
     this.shed = shed;

@@ -1,7 +1,16 @@
 // The one message protocol between the main thread and the AudioWorkletProcessor. Imported by
 // both threads, so it must stay free of DOM, Node and worklet globals. The public types it
 // carries live in src/types.ts; `import type` is erased, so the worklet bundle gains no code.
-import type { ChannelMode, Credentials, EngineFlavour, EngineName, StreamInfo, WorkletErrorReason, WorkletStats } from '../src/types';
+import type {
+  ChannelMode,
+  Credentials,
+  EngineChoice,
+  EngineFlavour,
+  EngineName,
+  StreamInfo,
+  WorkletErrorReason,
+  WorkletStats,
+} from '../src/types';
 
 // The worklet side (processor.ts, dsp/) takes its types from this file alone.
 export type {
@@ -11,8 +20,10 @@ export type {
   EngineActivity,
   EngineActivityReason,
   EngineActivityState,
+  EngineChoice,
   EngineFlavour,
   EngineName,
+  EngineTier,
   ProcessorState,
   ProcessorStats,
   StreamInfo,
@@ -21,8 +32,8 @@ export type {
 } from '../src/types';
 
 export const PROCESSOR_NAME = 'lk-denoise-rnnoise';
-/** Bumped on any incompatible change to the messages or processorOptions below (2: engine may be RNNoise 0.2 or GTCRN). */
-export const PROTOCOL_VERSION = 2;
+/** Bumped on any incompatible change to the messages or processorOptions below (3: `tiers` for engine 'auto'). */
+export const PROTOCOL_VERSION = 3;
 
 // A Record, so a name added to EngineName and not here fails to compile.
 const ENGINE_SET: Record<EngineName, true> = { rnnoise: true, 'rnnoise-0.2': true, gtcrn: true };
@@ -34,6 +45,27 @@ export function isEngineName(value: unknown): value is EngineName {
   return typeof value === 'string' && Object.hasOwn(ENGINE_SET, value);
 }
 
+/** Every value of the `engine` option, 'auto' included. */
+export const ENGINE_CHOICES: readonly EngineChoice[] = [...ENGINE_NAMES, 'auto'];
+
+export function isEngineChoice(value: unknown): value is EngineChoice {
+  return value === 'auto' || isEngineName(value);
+}
+
+/** The tiers of engine 'auto', best first (BENCHMARKS.md, "Quality per engine": ΔSI-SDR 10.1/8.9/7.4, 8.6/6.9/4.5, 7.4/6.2/4.1). */
+export const TIER_ORDER: readonly EngineName[] = ['gtcrn', 'rnnoise-0.2', 'rnnoise'];
+
+/** The engine a build belongs to. */
+export function engineOf(flavour: EngineFlavour): EngineName {
+  return flavour === 'rnnoise-simd' ? 'rnnoise' : flavour;
+}
+
+/** One tier of engine 'auto': its build, compiled on the main thread. */
+export interface TierModule {
+  engine: EngineFlavour;
+  wasmModule: WebAssembly.Module;
+}
+
 /** What the AudioWorkletNode passes as processorOptions. */
 export interface ProcessorOptions {
   protocolVersion: number;
@@ -41,6 +73,11 @@ export interface ProcessorOptions {
   wasmModule: WebAssembly.Module | null;
   /** Which build `wasmModule` is, so the worklet binds it with the right glue. */
   engine: EngineFlavour;
+  /**
+   * Engine 'auto': the tiers that loaded, best first (TIER_ORDER), or null for a fixed engine
+   * (then `wasmModule` and `engine` say which). Each compiled once per page.
+   */
+  tiers: TierModule[] | null;
   enabled: boolean;
   requireCredentials: boolean;
   channelMode: ChannelMode;

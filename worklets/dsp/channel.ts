@@ -4,8 +4,9 @@
 // gets exactly its 128 samples. Allocation-free after construction.
 import type { GatedEngine } from './activity';
 import { ENGINE_SAMPLE_RATE, type FrameEngine } from './engine';
-import { DenoisePipeline, type PipelineStats } from './pipeline';
+import { DenoisePipeline, type PipelineOptions, type PipelineStats } from './pipeline';
 import { Resampler, sampleRateProblem } from './resampler';
+import { TieredChannel, type ChannelCore } from './tiers';
 
 // Samples of slack queued ahead of the output: more than the worst block-length wobble of two
 // resamplers in a row.
@@ -20,12 +21,15 @@ export interface ChannelOptions {
   strength?: number;
   /** See DenoisePipeline (dsp/activity.ts). */
   gating?: boolean;
+  /** With several engines (tiers, best first): the one that runs first (tiers.ts). */
+  startTier?: number;
 }
 
 export class ChannelDenoiser {
   /** Added delay in samples at the context's rate (rounded when resampling). */
   readonly latency: number;
-  private readonly pipeline: DenoisePipeline;
+  private readonly pipeline: ChannelCore;
+  private readonly tiered: TieredChannel | undefined;
   private readonly up: Resampler | undefined;
   private readonly down: Resampler | undefined;
   private readonly at48: Float32Array;
@@ -37,21 +41,29 @@ export class ChannelDenoiser {
   /** Output samples that had to be zero because the FIFO ran dry (should stay 0). */
   underflows = 0;
 
-  constructor(engine: FrameEngine, options: ChannelOptions) {
+  /** @param engine one engine, or engine tiers best first (a TieredChannel switches between them). */
+  constructor(engine: FrameEngine | readonly FrameEngine[], options: ChannelOptions) {
     const rate = options.sampleRate;
     const block = options.blockSize ?? 128;
     // Every rate an AudioContext can have: the resampler's cost is bounded for all of them.
     const problem = sampleRateProblem(rate);
     if (problem) throw new RangeError(problem);
     const crossfadeSamples = options.crossfadeSamples ?? Math.round(0.01 * ENGINE_SAMPLE_RATE);
+    const core = (po: PipelineOptions): ChannelCore => {
+      if (!Array.isArray(engine)) return new DenoisePipeline(engine as FrameEngine, po);
+      const engines = engine as readonly FrameEngine[];
+      if (engines.length === 1) return new DenoisePipeline(engines[0] as FrameEngine, po);
+      return new TieredChannel(engines, { ...po, start: options.startTier });
+    };
     if (rate === ENGINE_SAMPLE_RATE) {
-      this.pipeline = new DenoisePipeline(engine, {
+      this.pipeline = core({
         blockSize: block,
         crossfadeSamples,
         enabled: options.enabled,
         strength: options.strength,
         gating: options.gating,
       });
+      this.tiered = this.pipeline instanceof TieredChannel ? this.pipeline : undefined;
       this.latency = this.pipeline.latency;
       this.at48 = this.out48 = this.back = this.fifo = new Float32Array(0);
       return;
@@ -59,7 +71,7 @@ export class ChannelDenoiser {
     this.up = new Resampler(rate, ENGINE_SAMPLE_RATE, { maxBlock: block });
     const max48 = this.up.maxOutput(block);
     this.down = new Resampler(ENGINE_SAMPLE_RATE, rate, { maxBlock: max48 });
-    this.pipeline = new DenoisePipeline(engine, {
+    this.pipeline = core({
       blockSize: 'variable',
       maxBlock: max48,
       crossfadeSamples,
@@ -67,6 +79,7 @@ export class ChannelDenoiser {
       strength: options.strength,
       gating: options.gating,
     });
+    this.tiered = this.pipeline instanceof TieredChannel ? this.pipeline : undefined;
     this.at48 = new Float32Array(max48);
     this.out48 = new Float32Array(max48);
     this.back = new Float32Array(this.down.maxOutput(max48));
@@ -89,6 +102,21 @@ export class ChannelDenoiser {
 
   setEnabled(enabled: boolean): void {
     this.pipeline.setEnabled(enabled);
+  }
+
+  /** The tier heard now (0 with one engine). */
+  get runningTier(): number {
+    return this.tiered?.running ?? 0;
+  }
+
+  /** The tier headed for (differs from runningTier during a switch). */
+  get targetTier(): number {
+    return this.tiered?.target ?? 0;
+  }
+
+  /** Switches tiers without a click (tiers.ts); ignored with one engine. */
+  requestTier(tier: number): void {
+    this.tiered?.request(tier);
   }
 
   setStrength(strength: number): void {

@@ -136,4 +136,79 @@ describe('load governor', () => {
     g.report(sleeper, { gated: false, levelDb: -50 });
     expect([g.allowed(talker), g.allowed(sleeper)]).toEqual([true, false]);
   });
+
+  describe('tracks with engine tiers (auto)', () => {
+    const TIERS = { count: 3, start: 0 };
+
+    it('steps the quietest running track down a tier before it sheds any engine', () => {
+      const g = new LoadGovernor({ recoverMs: 60_000 });
+      const ranks = [g.register(TIERS), g.register(TIERS), g.register(TIERS), g.register(TIERS)];
+      [-20, -30, -50, -40].forEach((levelDb, i) => g.report(ranks[i] as number, { gated: false, levelDb }));
+      const slow = run(g, { audio: 0, wall: 0 }, 1.5, 0.9);
+      expect(slow.events).toEqual(['step-down']);
+      expect(g.engineLimit).toBe(Infinity);
+      expect(ranks.map((r) => g.tier(r))).toEqual([0, 0, 1, 0]);
+      expect(ranks.every((r) => g.allowed(r))).toBe(true);
+      expect(g.activity(ranks[2] as number)).toEqual({ state: 'stepped-down', reason: 'overload', levelDb: -50 });
+      expect(g.activity(ranks[0] as number)).toEqual({ state: 'active', reason: 'within-budget', levelDb: -20 });
+    });
+
+    it('sheds engines only once every running track is on its cheapest tier', () => {
+      const g = new LoadGovernor({ recoverMs: 60_000 });
+      const ranks = [g.register(TIERS), g.register(TIERS)];
+      g.report(ranks[0] as number, { gated: false, levelDb: -20 });
+      g.report(ranks[1] as number, { gated: false, levelDb: -40 });
+      // Four tier steps (two tracks × two steps), then the shedding starts.
+      const slow = run(g, { audio: 0, wall: 0 }, 5.5, 0.9);
+      expect(slow.events).toEqual(['step-down', 'step-down', 'step-down', 'step-down', 'overload']);
+      expect(ranks.map((r) => g.tier(r))).toEqual([2, 2]);
+      expect(ranks.map((r) => g.allowed(r))).toEqual([true, false]);
+    });
+
+    it('gated tracks are not stepped down: they cost nothing now', () => {
+      const g = new LoadGovernor({ recoverMs: 60_000 });
+      const [talker, sleeper] = [g.register(TIERS), g.register(TIERS)];
+      g.report(talker, { gated: false, levelDb: -25 });
+      g.report(sleeper, { gated: true, gateReason: 'digital-silence', levelDb: -120 });
+      run(g, { audio: 0, wall: 0 }, 1.5, 0.9);
+      expect([g.tier(talker), g.tier(sleeper)]).toEqual([1, 0]);
+    });
+
+    it('after load falls, steps back up one tier per quiet spell, the loudest first, never above the start tier', () => {
+      const g = new LoadGovernor({ recoverMs: 5000 });
+      const ranks = [g.register({ count: 3, start: 1 }), g.register(TIERS)];
+      g.report(ranks[0] as number, { gated: false, levelDb: -20 });
+      g.report(ranks[1] as number, { gated: false, levelDb: -40 });
+      const slow = run(g, { audio: 0, wall: 0 }, 3.5, 0.9);
+      expect(slow.events).toEqual(['step-down', 'step-down', 'step-down']);
+      expect(ranks.map((r) => g.tier(r))).toEqual([2, 2]);
+      // Quiet: 5 s after the last step down, the louder track goes up first; a spell later the other.
+      const calm = run(g, slow.at, 4, 1);
+      expect(calm.events).toEqual([]);
+      const up1 = run(g, calm.at, 2, 1);
+      expect(up1.events).toEqual(['step-up']);
+      expect(ranks.map((r) => g.tier(r))).toEqual([1, 2]);
+      const rest = run(g, up1.at, 30, 1);
+      expect(rest.events).toEqual(['step-up', 'step-up']);
+      // The first track started on tier 1: it stays there, no step up to 0.
+      expect(ranks.map((r) => g.tier(r))).toEqual([1, 0]);
+      expect(ranks.map((r) => g.steppedDown(r))).toEqual([false, false]);
+    });
+
+    it('a step up that brings the overload back doubles the wait before the next', () => {
+      const g = new LoadGovernor({ recoverMs: 5000 });
+      const only = g.register(TIERS);
+      g.report(only, { gated: false, levelDb: -20 });
+      let at = run(g, { audio: 0, wall: 0 }, 1.5, 0.9).at;
+      expect(g.tier(only)).toBe(1);
+      at = run(g, at, 5.5, 1).at;
+      expect(g.tier(only)).toBe(0);
+      // Tier 0 overloads again: down, and now the step up waits 10 s, not 5.
+      at = run(g, at, 1.5, 0.9).at;
+      expect(g.tier(only)).toBe(1);
+      const wait = run(g, at, 8, 1);
+      expect(wait.events).toEqual([]);
+      expect(run(g, wait.at, 3, 1).events).toEqual(['step-up']);
+    });
+  });
 });

@@ -13,6 +13,14 @@
 // now keeps their engine and a quiet or long-silent track is the first to lose it. A running
 // track keeps its place until a contender is HYSTERESIS_DB louder, so two talkers of similar
 // level do not swap engines every quantum. Ties go to the older registration.
+//
+// Tracks of engine 'auto' (tiers.ts) have cheaper engines to fall back on, so an overload first
+// steps them DOWN one tier (the quietest quarter of the running ones that can step, at least
+// one), and sheds engines only once no running track can step down. When load falls it undoes
+// the last first: shed engines come back, then stepped-down tracks step back UP, the loudest
+// first, one tier per quiet spell, never above the tier their start-up measurement chose. A
+// step up that is followed by an overload doubles the quiet spell the next one waits for (up to
+// 8×): a tier the CPU cannot hold is not retried every few seconds.
 import type { EngineActivity, EngineActivityReason } from '../protocol';
 import { LEVEL_FLOOR_DB } from './activity';
 
@@ -25,7 +33,17 @@ export interface GovernorOptions {
   recoverMs?: number;
 }
 
-export type GovernorEvent = 'overload' | 'recovered' | null;
+export type GovernorEvent = 'overload' | 'recovered' | 'step-down' | 'step-up' | null;
+
+/** A track's engine tiers, best (index 0) first. */
+export interface TrackTiers {
+  /** How many tiers it has (1 for a fixed engine). */
+  count: number;
+  /** The tier it starts on, and the best it may step back up to. */
+  start: number;
+  /** Measured cost of each tier, µs per 10 ms (tiers.ts measureCostUs), for loadUs(). */
+  costsUs?: readonly number[];
+}
 
 /** What a processor tells the governor about its track, each render quantum. */
 export interface TrackReport {
@@ -47,7 +65,15 @@ interface Track {
   rank: number;
   report: TrackReport;
   allowed: boolean;
+  /** The tier the governor wants it on (index into its tiers; higher is cheaper). */
+  tier: number;
+  ceiling: number;
+  floor: number;
+  costsUs: readonly number[];
 }
+
+// The longest a step up waits after failed ones, in quiet spells.
+const MAX_BACKOFF = 8;
 
 export class LoadGovernor {
   private readonly toleranceMs: number;
@@ -64,6 +90,8 @@ export class LoadGovernor {
   private windowAudio = 0;
   private windowWall = 0;
   private lastChange = -Infinity;
+  private lastWasStepUp = false;
+  private backoff = 1;
 
   constructor(options: GovernorOptions = {}) {
     this.toleranceMs = options.toleranceMs ?? 50;
@@ -72,9 +100,19 @@ export class LoadGovernor {
   }
 
   /** A new engine; returns its rank (its id; among equals, older engines keep running longest). */
-  register(): number {
+  register(tiers: TrackTiers = { count: 1, start: 0 }): number {
     const rank = this.nextRank++;
-    this.live.push({ rank, report: { gated: false, levelDb: LEVEL_FLOOR_DB }, allowed: true });
+    const floor = Math.max(0, tiers.count - 1);
+    const start = Math.min(floor, Math.max(0, tiers.start));
+    this.live.push({
+      rank,
+      report: { gated: false, levelDb: LEVEL_FLOOR_DB },
+      allowed: true,
+      tier: start,
+      ceiling: start,
+      floor,
+      costsUs: tiers.costsUs ?? [],
+    });
     this.dirty = true;
     return rank;
   }
@@ -105,16 +143,40 @@ export class LoadGovernor {
     return this.find(rank)?.allowed ?? false;
   }
 
+  /** The tier the governor wants this track on (its start tier unless stepped down). */
+  tier(rank: number): number {
+    return this.find(rank)?.tier ?? 0;
+  }
+
+  /**
+   * The measured cost of the engines when their tracks talk, µs per 10 ms: each unshed track's
+   * tier, gated ones too (quiet now, they cost as much once they talk; tracks registered without
+   * costs count 0). What a new 'auto' track's start tier must fit beside.
+   */
+  loadUs(): number {
+    if (this.limit !== Infinity) this.rerank();
+    let sum = 0;
+    for (const t of this.live) if (t.allowed) sum += t.costsUs[t.tier] ?? 0;
+    return sum;
+  }
+
+  /** Whether the governor stepped this track below the tier it started on. */
+  steppedDown(rank: number): boolean {
+    const t = this.find(rank);
+    return t !== undefined && t.tier > t.ceiling;
+  }
+
   /** The track's state and why, in the form ProcessorStats carries. */
   activity(rank: number): EngineActivity {
     const t = this.find(rank);
     if (!t) return { state: 'bypassed', reason: 'bypassed', levelDb: LEVEL_FLOOR_DB };
     const levelDb = t.report.levelDb;
     if (t.report.gated) return { state: 'gated', reason: t.report.gateReason ?? 'below-threshold', levelDb };
-    if (this.limit === Infinity) return { state: 'active', reason: 'within-budget', levelDb };
-    this.rerank();
-    const reason: EngineActivityReason = t.allowed ? 'priority' : 'overload';
-    return { state: t.allowed ? 'active' : 'shed', reason, levelDb };
+    if (this.limit !== Infinity) this.rerank();
+    if (this.limit !== Infinity && !t.allowed) return { state: 'shed', reason: 'overload', levelDb };
+    if (t.tier > t.ceiling) return { state: 'stepped-down', reason: 'overload', levelDb };
+    const reason: EngineActivityReason = this.limit === Infinity ? 'within-budget' : 'priority';
+    return { state: 'active', reason, levelDb };
   }
 
   get engineLimit(): number {
@@ -141,10 +203,13 @@ export class LoadGovernor {
     this.windowAudio = audioSeconds;
     this.windowWall = wallMs;
     if (lag > this.toleranceMs) {
+      if (this.lastWasStepUp) this.backoff = Math.min(MAX_BACKOFF, this.backoff * 2);
+      this.lastWasStepUp = false;
+      this.lastChange = wallMs;
+      if (this.stepDown()) return 'step-down';
       const running = Math.min(this.limit, this.ungated());
       // One engine always stays: shedding the last saves nothing the CPU could use.
       this.limit = Math.max(1, Math.min(running - 1, Math.floor(running * 0.75)));
-      this.lastChange = wallMs;
       this.dirty = true;
       return 'overload';
     }
@@ -155,7 +220,40 @@ export class LoadGovernor {
       if (this.limit === Infinity) for (const t of this.live) t.allowed = true;
       return 'recovered';
     }
+    if (this.limit === Infinity && wallMs - this.lastChange >= this.recoverMs * this.backoff && this.stepUp()) {
+      this.lastChange = wallMs;
+      this.lastWasStepUp = true;
+      return 'step-up';
+    }
     return null;
+  }
+
+  /** One tier down for the quietest quarter (at least one) of the running tracks that can step; false if none can. */
+  private stepDown(): boolean {
+    const order = this.order;
+    order.length = 0;
+    for (const t of this.live) if (!t.report.gated && t.allowed && t.tier < t.floor) order.push(t);
+    if (order.length === 0) return false;
+    order.sort(byPriority);
+    const n = Math.max(1, Math.floor(order.length / 4));
+    for (let i = order.length - n; i < order.length; i++) (order[i] as Track).tier++;
+    this.dirty = true;
+    return true;
+  }
+
+  /** One tier up for the loudest stepped-down track (gated ones too: they cost nothing now); false if none is stepped down. */
+  private stepUp(): boolean {
+    let best: Track | undefined;
+    for (const t of this.live) {
+      if (t.tier > t.ceiling && (!best || byPriority(t, best) < 0)) best = t;
+    }
+    if (!best) {
+      this.backoff = 1;
+      return false;
+    }
+    best.tier--;
+    this.dirty = true;
+    return true;
   }
 
   private find(rank: number): Track | undefined {
