@@ -5,11 +5,10 @@
 // another room and a disconnect. Each side logs its hooks normalised (tools/testing/hook-log.ts:
 // SIDs and tokens as their order of appearance, the token as the room it grants). Per step the
 // two logs must be equal, or differ exactly as a row of ACCEPTED says; any other difference fails.
-import { RoomEvent, dispose, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
-import { expect, test } from './support/fixtures';
+import { RoomEvent, type RemoteParticipant, type RemoteTrack } from '@livekit/rtc-node';
+import { expect, test } from './support/room-fixtures';
 import type { Hook } from '../tools/testing/hook-log';
-import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
-import { publishWithRtcNode, subscribeWithRtcNode, RATE, type RtcNodePublisher } from '../tools/loopback-server/rtc-node-peer';
+import { subscribeWithRtcNode, RATE, type RtcNodePublisher } from '../tools/loopback-server/rtc-node-peer';
 import { RecordingProcessor, keepStream } from '../tools/loopback-server/rtc-node-recorder';
 
 test.describe.configure({ timeout: 150_000 });
@@ -66,20 +65,10 @@ function compareSteps(
   });
 }
 
-let server: LoopbackServer;
-let pub: RtcNodePublisher | undefined;
-
-test.beforeAll(async () => {
-  server = await startServer({ port: 0, tokenRefreshIntervalMs: 0 });
-});
-test.afterAll(async () => {
-  await pub?.stop();
-  await server?.stop();
-  await dispose();
-});
-
 test("TrackBinding's hooks through refresh, republish, move and disconnect match rtc-node's FrameProcessor's, live, but for the accepted differences", async ({
-  page,
+  server,
+  openPage,
+  rtcPublish,
 }) => {
   const room = 'lifecycle';
   const tone = new Float32Array(RATE).map((_, i) => 0.2 * Math.sin((2 * Math.PI * 440 * i) / RATE));
@@ -87,8 +76,7 @@ test("TrackBinding's hooks through refresh, republish, move and disconnect match
   // From the republish on, a second processor with autoClose on, on both sides.
   const closing = new RecordingProcessor();
   const sub = await subscribeWithRtcNode(server.url, await server.mintToken({ room, identity: 'listener' }), 'speaker');
-  await page.goto('/e2e/pages/lifecycle.html');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const page = await openPage('/e2e/pages/lifecycle.html');
   const webToken = await server.mintToken({ room, identity: 'web-listener' });
   await page.evaluate(({ url, token }) => window.lifecycle.join(url, token, 'speaker'), { url: server.url, token: webToken });
   const once = (event: RoomEvent): Promise<void> => new Promise((resolve) => sub.room.once(event, () => resolve()));
@@ -97,9 +85,10 @@ test("TrackBinding's hooks through refresh, republish, move and disconnect match
     closing.log.step = name;
     await page.evaluate((n) => window.lifecycle.step(n), name);
   };
+  let pub: RtcNodePublisher | undefined;
   const seen = (): Promise<ReturnType<typeof window.lifecycle.seen>> => page.evaluate(() => window.lifecycle.seen());
   try {
-    pub = await publishWithRtcNode(server.url, await server.mintToken({ room, identity: 'speaker' }), tone, Infinity);
+    pub = await rtcPublish(room, 'speaker', tone);
     await keepStream((await sub.track).track, proc);
     await expect.poll(async () => (await seen()).subscribed).toBe(1);
 
@@ -121,7 +110,7 @@ test("TrackBinding's hooks through refresh, republish, move and disconnect match
 
     await step('republish');
     const resubscribed = new Promise<RemoteTrack>((resolve) => sub.room.once(RoomEvent.TrackSubscribed, (t) => resolve(t)));
-    pub = await publishWithRtcNode(server.url, await server.mintToken({ room, identity: 'speaker' }), tone, Infinity);
+    pub = await rtcPublish(room, 'speaker', tone);
     const track2 = await resubscribed;
     await keepStream(track2, proc);
     await keepStream(track2, closing, true);

@@ -2,9 +2,9 @@
 // sets the processor on its microphone (Chromium's fake capture of noisy speech), subscriber B
 // records what arrives. Every audio check is a measurement at B: the same looping fixture with
 // the processor enabled against it disabled (its crossfade gives the delayed capture back).
-import { expect, test, type Browser, type BrowserContext, type Page } from './support/fixtures';
+import { expect, test, type Page, type RoomKit } from './support/room-fixtures';
 import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
-import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
+import type { LoopbackServer } from '../tools/loopback-server/server';
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
 import { fromBase64 } from '../tools/testing/base64';
 import { FRAME, db, energyRankMask, frameEnergy } from '../tools/testing/measure';
@@ -18,44 +18,30 @@ const wavPath = writeFakeMicWav('local-mic-noisy-speech.wav', item.mixture);
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wavPath) } });
 
-let server: LoopbackServer;
-test.beforeAll(async () => {
-  server = await startServer({ port: 0, tokenRefreshIntervalMs: 0 });
-});
-test.afterAll(async () => {
-  await server?.stop();
-});
+const PAGE = '/e2e/pages/local-mic.html';
 
-const contexts: BrowserContext[] = [];
-test.afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-async function openPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto('/e2e/pages/local-mic.html');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  return page;
-}
-
-async function joinAs(page: Page, room: string, identity: string, options: { keepTracks?: boolean } = {}): Promise<void> {
+async function joinAs(
+  server: LoopbackServer,
+  page: Page,
+  room: string,
+  identity: string,
+  options: { keepTracks?: boolean } = {},
+): Promise<void> {
   const token = await server.mintToken({ room, identity, ttlSeconds: 600 });
   await page.evaluate(({ url, token, options }) => window.lm.join(url, token, options), { url: server.url, token, options });
 }
 
 /** A publishing with the processor on its mic, B subscribed. */
-async function pair(browser: Browser, room: string, options: { keepTracks?: boolean } = {}) {
-  const a = await openPage(browser);
-  const b = await openPage(browser);
-  await joinAs(a, room, 'alice', options);
+async function pair({ server, openPage }: RoomKit, room: string, options: { keepTracks?: boolean } = {}) {
+  const a = await openPage(PAGE);
+  const b = await openPage(PAGE);
+  await joinAs(server, a, room, 'alice', options);
   const sid = await a.evaluate(() => window.lm.publishMic());
   await a.evaluate(() => window.lm.setProcessor());
   // Chromium keeps a track's audio processing on applyConstraints, so the processor captures
   // the mic again with noise suppression off (through livekit-client): wait for it.
   await a.waitForFunction(() => window.lm.state().noiseSuppression === false);
-  await joinAs(b, room, 'bob');
+  await joinAs(server, b, room, 'bob');
   await b.waitForFunction(() => window.lm.hasRemote('alice'));
   return { a, b, sid };
 }
@@ -155,9 +141,10 @@ test.describe('local microphone TrackProcessor in a real room', () => {
   test.describe.configure({ timeout: 180_000 });
 
   test('the subscriber receives the microphone denoised: pauses ≥ 15 dB quieter than dry, speech within 1 dB; browser noise suppression off while it runs', async ({
-    browser,
+    server,
+    openPage,
   }) => {
-    const { a, b, sid } = await pair(browser, 'lm-quality');
+    const { a, b, sid } = await pair({ server, openPage }, 'lm-quality');
     await framesPast(a, 300);
     const state = await a.evaluate(() => window.lm.state());
     expect(state).toMatchObject({ hasProcessor: true, processing: true, sendsProcessed: true, noiseSuppression: false, errors: [] });
@@ -173,8 +160,11 @@ test.describe('local microphone TrackProcessor in a real room', () => {
     expect(Math.abs(m.speechDb)).toBeLessThanOrEqual(1);
   });
 
-  test('strength set live on the published mic: the subscriber hears the pause cut grow with it, 0 as dry', async ({ browser }) => {
-    const { a, b } = await pair(browser, 'lm-strength');
+  test('strength set live on the published mic: the subscriber hears the pause cut grow with it, 0 as dry', async ({
+    server,
+    openPage,
+  }) => {
+    const { a, b } = await pair({ server, openPage }, 'lm-strength');
     await framesPast(a, 300);
     await a.evaluate(() => window.lm.setEnabled(false));
     await a.waitForFunction(() => window.lm.stats()?.bypass === 'disabled');
@@ -198,9 +188,10 @@ test.describe('local microphone TrackProcessor in a real room', () => {
   });
 
   test('device restart: the processor rebuilds around the new capture track, keeps denoising, and quiets its noise suppression too', async ({
-    browser,
+    server,
+    openPage,
   }) => {
-    const { a, b } = await pair(browser, 'lm-restart');
+    const { a, b } = await pair({ server, openPage }, 'lm-restart');
     await framesPast(a, 200);
     const nodeBefore = await a.evaluate(() => window.lm.state());
     expect(nodeBefore.ncClosed).toBe(false);
@@ -227,9 +218,10 @@ test.describe('local microphone TrackProcessor in a real room', () => {
   });
 
   test('republish of the same track: the worklet is told the NEW publication SID and the subscriber still hears it denoised', async ({
-    browser,
+    server,
+    openPage,
   }) => {
-    const { a, b, sid } = await pair(browser, 'lm-republish', { keepTracks: true });
+    const { a, b, sid } = await pair({ server, openPage }, 'lm-republish', { keepTracks: true });
     await a.waitForFunction((s) => window.lm.stats()?.publicationSid === s, sid);
     await a.evaluate(() => window.lm.unpublish(false));
     // LocalTrackUnpublished reached the binding: the stream info was cleared.
@@ -247,16 +239,17 @@ test.describe('local microphone TrackProcessor in a real room', () => {
   });
 
   test('disconnect and reconnect: the SDK closes its AudioContext and destroys the processor; set again on the new track it denoises in the new context', async ({
-    browser,
+    server,
+    openPage,
   }) => {
-    const { a, b } = await pair(browser, 'lm-reconnect');
+    const { a, b } = await pair({ server, openPage }, 'lm-reconnect');
     await framesPast(a, 200);
     await a.evaluate(() => window.lm.leave());
     // The SDK destroyed the processor with the track: the node closed, its context is gone,
     // and the capture constraints were restored before the track stopped.
     await a.waitForFunction(() => window.lm.state().ncClosed === null);
     expect(await a.evaluate(() => window.lm.state())).toMatchObject({ hasProcessor: false, processing: false, errors: [] });
-    await joinAs(a, 'lm-reconnect', 'alice');
+    await joinAs(server, a, 'lm-reconnect', 'alice');
     const sid2 = await a.evaluate(() => window.lm.publishMic());
     // The same processor object, set on the new track: the documented step after a rejoin.
     await a.evaluate(() => window.lm.setProcessor());
@@ -277,8 +270,8 @@ test.describe('local microphone TrackProcessor in a real room', () => {
     expect(m.pauseCutDb).toBeGreaterThanOrEqual(15);
   });
 
-  test('stopProcessor restores the browser noise suppression; the mic keeps being published', async ({ browser }) => {
-    const { a, b } = await pair(browser, 'lm-destroy');
+  test('stopProcessor restores the browser noise suppression; the mic keeps being published', async ({ server, openPage }) => {
+    const { a, b } = await pair({ server, openPage }, 'lm-destroy');
     await framesPast(a, 100);
     expect((await a.evaluate(() => window.lm.state())).noiseSuppression).toBe(false);
     await a.evaluate(() => window.lm.destroyProcessor());
@@ -289,9 +282,10 @@ test.describe('local microphone TrackProcessor in a real room', () => {
   });
 
   test('autoClose: the AudioContext closed under the running processor: the published mic falls back to the capture track (never silent) and an error event says why', async ({
-    browser,
+    server,
+    openPage,
   }) => {
-    const { a, b } = await pair(browser, 'lm-autoclose');
+    const { a, b } = await pair({ server, openPage }, 'lm-autoclose');
     await framesPast(a, 200);
     await a.evaluate(() => window.lm.closeContext());
     await a.waitForFunction(() => window.lm.state().errors.some((e) => e.startsWith('context-closed')));

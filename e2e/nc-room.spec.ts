@@ -1,10 +1,10 @@
 // Noise cancellation on a real remote track through the loopback server: publisher A
 // sends noisy speech from Chromium's fake microphone, subscriber B binds NoiseCancellation to
 // A's track with TrackBinding, and every check is a measurement on B's side.
-import { expect, test, type Browser, type BrowserContext, type Page } from './support/fixtures';
+import { expect, test, type Page, type RoomKit } from './support/room-fixtures';
 import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
 import { tokenHash } from '../worklets/dsp/credentials';
-import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
+import type { LoopbackServer } from '../tools/loopback-server/server';
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
 import { pauseCutFloorDb } from '../tools/testing/pause-cut';
 import { playwrightPage } from './support/engines';
@@ -19,45 +19,27 @@ const wavPath = writeFakeMicWav('nc-room-noisy-speech.wav', item.mixture);
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wavPath) } });
 
-let server: LoopbackServer;
+const PAGE = '/e2e/pages/nc-room.html';
 
-test.beforeAll(async () => {
-  // No timed refreshes: each test pushes its own when it wants one.
-  server = await startServer({ port: 0, tokenRefreshIntervalMs: 0 });
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
-
-const contexts: BrowserContext[] = [];
-
-test.afterEach(async () => {
-  // Everyone leaves, so the next test's room starts empty.
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
-async function openPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto('/e2e/pages/nc-room.html');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  return page;
-}
-
-async function joinAs(page: Page, room: string, identity: string, ttlSeconds = 600, webAudioMix = false): Promise<void> {
+async function joinAs(
+  server: LoopbackServer,
+  page: Page,
+  room: string,
+  identity: string,
+  ttlSeconds = 600,
+  webAudioMix = false,
+): Promise<void> {
   const token = await server.mintToken({ room, identity, ttlSeconds });
   await page.evaluate(({ url, token, webAudioMix }) => window.nc.join(url, token, webAudioMix), { url: server.url, token, webAudioMix });
 }
 
 /** A publishing noisy speech and B subscribed to it, B's processor bound as asked. */
-async function pair(browser: Browser, room: string, options: Omit<NcStartOptions, 'identity'> = {}) {
-  const a = await openPage(browser);
-  const b = await openPage(browser);
-  await joinAs(a, room, 'alice');
+async function pair({ server, openPage }: RoomKit, room: string, options: Omit<NcStartOptions, 'identity'> = {}) {
+  const a = await openPage(PAGE);
+  const b = await openPage(PAGE);
+  await joinAs(server, a, room, 'alice');
   const sid = await a.evaluate(() => window.nc.publishMic());
-  await joinAs(b, room, 'bob');
+  await joinAs(server, b, room, 'bob');
   await b.waitForFunction(() => window.nc.lifecycle().some((l) => l.startsWith('subscribed alice')));
   await b.evaluate((o) => window.nc.startNc(o), { identity: 'alice', ...options });
   return { a, b, sid };
@@ -77,9 +59,10 @@ function measure(page: Page, seconds: number) {
 test.describe('noise cancellation on a remote track in a real room', () => {
   test.describe.configure({ timeout: 120_000 });
   test(`denoises the remote track end to end: ≥ ${pauseCutFloorDb('room')} dB less noise in pauses, speech within 3 dB, 928 samples added`, async ({
-    browser,
+    server,
+    openPage,
   }) => {
-    const { b } = await pair(browser, 'nc-e2e-quality');
+    const { b } = await pair({ server, openPage }, 'nc-e2e-quality');
     // RNNoise learns the noise over its first second or so; measure after that.
     await waitStats(b, [
       ['framesProcessed', '>', 300],
@@ -95,8 +78,8 @@ test.describe('noise cancellation on a remote track in a real room', () => {
     expect(Math.abs(m.lag - 928)).toBeLessThanOrEqual(2);
   });
 
-  test('a server-pushed token refresh reaches the worklet: its token id changes to the new token', async ({ browser }) => {
-    const { b } = await pair(browser, 'nc-e2e-refresh');
+  test('a server-pushed token refresh reaches the worklet: its token id changes to the new token', async ({ server, openPage }) => {
+    const { b } = await pair({ server, openPage }, 'nc-e2e-refresh');
     await waitStats(b, [
       ['credentialState', '=', 'valid'],
       ['token.identity', '=', 'bob'],
@@ -115,8 +98,11 @@ test.describe('noise cancellation on a remote track in a real room', () => {
     expect(JSON.stringify(stats)).not.toContain(fresh);
   });
 
-  test('the publisher leaving clears stream info and credentials; rejoining re-pushes the NEW publication SID', async ({ browser }) => {
-    const { a, b, sid } = await pair(browser, 'nc-e2e-rejoin', { autoClose: false });
+  test('the publisher leaving clears stream info and credentials; rejoining re-pushes the NEW publication SID', async ({
+    server,
+    openPage,
+  }) => {
+    const { a, b, sid } = await pair({ server, openPage }, 'nc-e2e-rejoin', { autoClose: false });
     await waitStats(b, [
       ['publicationSid', '=', sid],
       ['credentialState', '=', 'valid'],
@@ -126,8 +112,8 @@ test.describe('noise cancellation on a remote track in a real room', () => {
       ['streamInfo', '=', null],
       ['credentialState', '=', 'none'],
     ]);
-    const a2 = await openPage(browser);
-    await joinAs(a2, 'nc-e2e-rejoin', 'alice');
+    const a2 = await openPage(PAGE);
+    await joinAs(server, a2, 'nc-e2e-rejoin', 'alice');
     const sid2 = await a2.evaluate(() => window.nc.publishMic());
     expect(sid2).not.toBe(sid);
     await waitStats(b, [
@@ -140,9 +126,10 @@ test.describe('noise cancellation on a remote track in a real room', () => {
   });
 
   test('a full reconnect forced by the server: audio flows again through the same processor, metadata re-pushed, nothing left behind', async ({
-    browser,
+    server,
+    openPage,
   }) => {
-    const { b, sid } = await pair(browser, 'nc-e2e-reconnect', { autoClose: false });
+    const { b, sid } = await pair({ server, openPage }, 'nc-e2e-reconnect', { autoClose: false });
     await waitStats(b, [
       ['publicationSid', '=', sid],
       ['framesProcessed', '>', 100],
@@ -165,8 +152,8 @@ test.describe('noise cancellation on a remote track in a real room', () => {
     expect((await b.evaluate(() => window.nc.stats()))!.publicationSid).toBe(reSid);
   });
 
-  test('autoClose=false reuses the processor for the republished track', async ({ browser }) => {
-    const { a, b, sid } = await pair(browser, 'nc-e2e-reuse', { autoClose: false });
+  test('autoClose=false reuses the processor for the republished track', async ({ server, openPage }) => {
+    const { a, b, sid } = await pair({ server, openPage }, 'nc-e2e-reuse', { autoClose: false });
     await waitStats(b, [['publicationSid', '=', sid]]);
     await a.evaluate(() => window.nc.unpublishMic());
     await waitStats(b, [['streamInfo', '=', null]]);
@@ -177,8 +164,8 @@ test.describe('noise cancellation on a remote track in a real room', () => {
     expect(await b.evaluate(() => window.nc.processor())).toEqual({ closed: false, closedEvents: 0, hasInput: true });
   });
 
-  test('autoClose=true frees the processor when its track is unpublished: the worklet confirms it closed', async ({ browser }) => {
-    const { a, b, sid } = await pair(browser, 'nc-e2e-free', { autoClose: true, mode: 'track' });
+  test('autoClose=true frees the processor when its track is unpublished: the worklet confirms it closed', async ({ server, openPage }) => {
+    const { a, b, sid } = await pair({ server, openPage }, 'nc-e2e-free', { autoClose: true, mode: 'track' });
     await waitStats(b, [['publicationSid', '=', sid]]);
     await a.evaluate(() => window.nc.unpublishMic());
     await b.waitForFunction(() => window.nc.processor().closedEvents === 1);
@@ -187,13 +174,14 @@ test.describe('noise cancellation on a remote track in a real room', () => {
   });
 
   test('works as a RemoteAudioTrack Web Audio plugin in a webAudioMix room, with the binding pushing only metadata', async ({
-    browser,
+    server,
+    openPage,
   }) => {
-    const a = await openPage(browser);
-    const b = await openPage(browser);
-    await joinAs(a, 'nc-e2e-plugin', 'alice');
+    const a = await openPage(PAGE);
+    const b = await openPage(PAGE);
+    await joinAs(server, a, 'nc-e2e-plugin', 'alice');
     const sid = await a.evaluate(() => window.nc.publishMic());
-    await joinAs(b, 'nc-e2e-plugin', 'bob', 600, true);
+    await joinAs(server, b, 'nc-e2e-plugin', 'bob', 600, true);
     await b.waitForFunction(() => window.nc.lifecycle().some((l) => l.startsWith('subscribed alice')));
     await b.evaluate(() => window.nc.startNc({ identity: 'alice', asPlugin: true, mode: 'track' }));
     // Speech reaching the engine through livekit-client's own graph shows up as voice activity.
@@ -207,14 +195,15 @@ test.describe('noise cancellation on a remote track in a real room', () => {
   });
 
   test('requireCredentials: passes through until credentials arrive, denoises while valid, passes through after an unrefreshed expiry, never silent', async ({
-    browser,
+    server,
+    openPage,
   }) => {
-    const a = await openPage(browser);
-    const b = await openPage(browser);
-    await joinAs(a, 'nc-e2e-require', 'alice');
+    const a = await openPage(PAGE);
+    const b = await openPage(PAGE);
+    await joinAs(server, a, 'nc-e2e-require', 'alice');
     await a.evaluate(() => window.nc.publishMic());
     // B's token expires in 40 s and the server pushes no refresh.
-    await joinAs(b, 'nc-e2e-require', 'bob', 40);
+    await joinAs(server, b, 'nc-e2e-require', 'bob', 40);
     await b.waitForFunction(() => window.nc.lifecycle().some((l) => l.startsWith('subscribed alice')));
     await b.evaluate(() => window.nc.startNc({ identity: 'alice', requireCredentials: true, deferBinding: true }));
     await waitStats(b, [
