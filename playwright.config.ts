@@ -49,12 +49,18 @@ export default defineConfig<{ engine: Engine }>({
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
     },
-    {
-      command: `LK_SERVER_PORT=0 npx vite --port ${DEV_PORT} --strictPort --host 127.0.0.1`,
-      url: `http://127.0.0.1:${DEV_PORT}/e2e/pages/index.html`,
-      reuseExistingServer: !process.env.CI,
-      timeout: 60_000,
-    },
+    // LK_E2E_DEV=0 leaves the dev server out, for a run of projects that never load it (npm test's
+    // Firefox room run, beside the main run: two dev servers would share one dep-optimiser cache).
+    ...(process.env.LK_E2E_DEV === '0'
+      ? []
+      : [
+          {
+            command: `LK_SERVER_PORT=0 npx vite --port ${DEV_PORT} --strictPort --host 127.0.0.1`,
+            url: `http://127.0.0.1:${DEV_PORT}/e2e/pages/index.html`,
+            reuseExistingServer: !process.env.CI,
+            timeout: 60_000,
+          },
+        ]),
     ...matrixServers(PREVIEW_PORT),
   ],
 });

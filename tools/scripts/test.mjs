@@ -1,77 +1,181 @@
-// `npm test`: lint and format check, type checks, Node tests (Vitest), the app and package builds, then the browser e2e
-// suite (Playwright, Debian Chromium), then the token-leak check over everything the e2e run
-// printed or showed. Extra arguments go to Playwright (e.g. a spec filter).
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `npm test`: lint and format check, type checks, Node tests (Vitest), the app and package builds,
+// the browser e2e suite (Playwright: Chromium, Firefox ESR, WebKitGTK), then the token-leak check
+// over everything the e2e run printed or showed. Extra arguments go to Playwright (e.g. a spec
+// filter); then only that Playwright run follows the builds.
+//
+// On a 2-core machine the suite is mostly waiting: the room checks run in real time. So the work
+// that only needs CPU runs beside other work instead of one step after another (issue 10: under
+// 25 minutes). Three stages:
+//   1. lint (seconds; the commonest failure, so first and alone);
+//   2. in parallel: the type checks, the app build (vite preview serves it), the package build
+//      (the bundler specs pack it), then the package check on that build, Vitest and the version
+//      matrix's Vitest, and the version matrix's page builds (each preview server serves one);
+//   3. in parallel: the main Playwright run and the Firefox room run in its network namespace
+//      (its own loopback, so its servers' ports cannot meet the main run's; its own output dir).
+// Stage 3 starts only once stage 2 passed: Playwright against a stale or failed build proves
+// nothing. Every step's output is kept and printed in one piece when it ends (no interleaving),
+// but for the main Playwright run, which streams.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ensureSetup, run } from './setup.mjs';
 
 ensureSetup({ browsers: ['chromium', 'firefox', 'webkit', 'pulse'] });
 const extra = process.argv.slice(2);
-run('npm', ['run', 'lint', '--silent']);
-run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-run('npx', ['tsc', '-p', 'worklets/tsconfig.json', '--noEmit']);
-run('npx', ['vitest', 'run']);
-// The livekit-client version matrix (README, "livekit-client versions").
-run('npx', ['vitest', 'run', '--config', 'tools/testing/vitest.matrix.config.ts']);
-run('npx', ['vite', 'build', '--logLevel', 'warn']);
-// The publishable package (library, CLI, types) must build too.
-run('npm', ['run', 'build', '--silent']);
-// …and install cleanly: types under node10/node16/bundler (attw), licences, files.
-run('node', ['tools/scripts/check-package.mjs']);
+const full = extra.length === 0;
+const started = Date.now();
+const seconds = (since) => ((Date.now() - since) / 1000).toFixed(0);
+/** Per step: name, seconds, exit code; printed at the end. */
+const timings = [];
 
+// The two Playwright runs write below test-results/ in directories of their own (each empties its
+// own when it starts, never the other's), so the tree is cleared here, once, with the ledger.
+rmSync('test-results', { recursive: true, force: true });
 // Every token minted during the e2e run (specs, the preview server's demo backend) is appended
 // to this ledger; scripts/check-token-leaks.mjs greps test-results/ for them, then deletes it.
 const ledger = resolve('test-results/token-ledger.txt');
-const log = resolve('test-results/playwright-output.log');
+const env = {
+  ...process.env,
+  LK_TOKEN_LEDGER: ledger,
+  // The livekit-client version matrix's e2e projects run in the full suite only.
+  LK_MATRIX: process.env.LK_MATRIX ?? (full ? '1' : '0'),
+};
 
-/** Runs Playwright, echoing its output and keeping a copy (written once it exits: Playwright
- * empties its output directory when it starts, which would take a file opened earlier with it).
- * `wrap` runs it under another command (the network namespace of the Firefox room checks). */
-function playwright(args, { wrap = [], log: logFile = log } = {}) {
+/**
+ * Runs `cmd args`, its output kept (and echoed as it comes when `stream`), written to `log` when
+ * it exits. Resolves to the exit code; never rejects.
+ * `wrap` runs it under another command (the network namespace of the Firefox room checks).
+ */
+function step(name, cmd, args, { stream = false, log, wrap = [], env: stepEnv = env } = {}) {
+  const since = Date.now();
   return new Promise((done) => {
     const chunks = [];
-    const [cmd, ...rest] = [...wrap, 'npx', 'playwright', 'test', ...args];
-    const child = spawn(cmd, rest, {
-      stdio: ['inherit', 'pipe', 'pipe'],
-      // The livekit-client version matrix's e2e projects run in the full suite only.
-      env: { ...process.env, LK_TOKEN_LEDGER: ledger, LK_MATRIX: process.env.LK_MATRIX ?? (extra.length === 0 ? '1' : '0') },
-    });
-    child.stdout.on('data', (c) => (chunks.push(c), process.stdout.write(c)));
-    child.stderr.on('data', (c) => (chunks.push(c), process.stderr.write(c)));
-    child.on('close', (code, signal) => {
-      mkdirSync(dirname(logFile), { recursive: true });
-      writeFileSync(logFile, Buffer.concat(chunks));
-      done(code ?? (signal ? 1 : 0));
-    });
+    const [bin, ...rest] = [...wrap, cmd, ...args];
+    const child = spawn(bin, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: stepEnv });
+    const keep = (out) => (c) => (chunks.push(c), stream && out.write(c));
+    child.stdout.on('data', keep(process.stdout));
+    child.stderr.on('data', keep(process.stderr));
+    const finish = (code) => {
+      const output = Buffer.concat(chunks);
+      // Written once it exits: Playwright empties its output directory when it starts, which
+      // would take a file opened earlier with it.
+      if (log) {
+        mkdirSync(dirname(log), { recursive: true });
+        writeFileSync(log, output);
+      }
+      timings.push({ name, seconds: seconds(since), code });
+      if (!stream) process.stdout.write(`\n[test] ── ${name} (${seconds(since)} s, exit ${code}) ──\n${output}`);
+      done(code);
+    };
+    child.on('error', (e) => (chunks.push(Buffer.from(`${e.message}\n`)), finish(1)));
+    child.on('close', (code, signal) => finish(code ?? (signal ? 1 : 0)));
   });
 }
 
-const e2eStart = Date.now();
-let e2eStatus = await playwright(extra);
-console.log(`[test] playwright (chromium, firefox, webkit projects): ${((Date.now() - e2eStart) / 1000).toFixed(0)} s`);
+/** Runs steps one after another; stops at the first failure. Resolves to the first non-zero code. */
+async function chain(...steps) {
+  for (const s of steps) {
+    const code = await s();
+    if (code !== 0) return code;
+  }
+  return 0;
+}
+
+/** The version matrix's npm aliases, as tools/testing/matrix.ts lists them (TypeScript: read through tsx). */
+function matrixAliases() {
+  const script = "import('./tools/testing/matrix.ts').then((m) => console.log(JSON.stringify(m.LIVEKIT_MATRIX.map((v) => v.alias))))";
+  const r = spawnSync('npx', ['tsx', '--eval', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`listing the livekit-client matrix failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function summary() {
+  console.log(`\n[test] steps (wall ${seconds(started)} s in all):`);
+  for (const t of timings) console.log(`[test]   ${t.code === 0 ? 'ok  ' : 'FAIL'} ${t.seconds.padStart(5)} s  ${t.name}`);
+}
+
+function fail(message) {
+  summary();
+  throw new Error(message);
+}
+
+// 1. Lint.
+if ((await step('lint', 'npm', ['run', 'lint', '--silent'])) !== 0) fail('npm run lint failed');
+
+// 2. Checks and builds, in parallel.
+const matrixBuilds = env.LK_MATRIX === '1' ? matrixAliases() : [];
+const stage2 = await Promise.all([
+  step('tsc (src, demo, e2e, tools)', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']),
+  step('tsc (worklets)', 'npx', ['tsc', '-p', 'worklets/tsconfig.json', '--noEmit']),
+  step('vite build (app and e2e pages)', 'npx', ['vite', 'build', '--logLevel', 'warn']),
+  chain(
+    // The publishable package (library, CLI, types) must build…
+    () => step('package build', 'npm', ['run', 'build', '--silent']),
+    // …and install cleanly: types under node10/node16/bundler (attw), licences, files.
+    () => step('package check (npm pack, attw)', 'node', ['tools/scripts/check-package.mjs']),
+  ),
+  chain(
+    () => step('vitest', 'npx', ['vitest', 'run']),
+    // The livekit-client version matrix (README, "livekit-client versions").
+    () => step('vitest (livekit-client matrix)', 'npx', ['vitest', 'run', '--config', 'tools/testing/vitest.matrix.config.ts']),
+  ),
+  // The matrix pages, one build per version, one after another (each is a full vite build).
+  chain(
+    ...matrixBuilds.map(
+      (alias) => () =>
+        step(
+          `vite build (nc-room page, ${alias})`,
+          'npx',
+          ['vite', 'build', '--config', 'tools/testing/vite.matrix.config.ts', '--logLevel', 'warn'],
+          {
+            env: { ...env, LK_LIVEKIT_ALIAS: alias },
+          },
+        ),
+    ),
+  ),
+]);
+if (stage2.some((code) => code !== 0)) fail('a check or build failed (see above); the e2e suite did not run');
+// The preview servers of the matrix serve what stage 2 built (tools/testing/playwright.matrix.ts).
+env.LK_MATRIX_BUILT = '1';
+
+// 3. The browsers.
+const main = step(
+  'playwright (chromium, firefox, webkit projects)',
+  'npx',
+  ['playwright', 'test', '--output', 'test-results/main', ...extra],
+  {
+    stream: true,
+    log: resolve('test-results/main/playwright-output.log'),
+  },
+);
 // Firefox in real rooms: server, Chromium and Firefox together inside a network namespace this
 // run makes (tools/testing/netns.sh), the only place Firefox offers an ICE candidate our tests
-// may use. Its own output directory, under test-results/, so the first run's files stay.
-// Root makes the namespace directly; otherwise a user namespace maps us to root inside it.
-if (extra.length === 0) {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const roomStart = Date.now();
-  const roomStatus = await playwright(['--project', 'firefox-room', '--output', 'test-results/firefox-room'], {
-    wrap: ['unshare', isRoot ? '-n' : '-rn', '--', 'sh', 'tools/testing/netns.sh'],
-    log: resolve('test-results/firefox-room/playwright-output.log'),
-  });
-  console.log(`[test] playwright (firefox-room, in a network namespace): ${((Date.now() - roomStart) / 1000).toFixed(0)} s`);
-  e2eStatus ||= roomStatus;
-}
+// may use. Root makes the namespace directly; otherwise a user namespace maps us to root inside
+// it. It needs only the preview server: no dev server, no matrix (LK_E2E_DEV=0, LK_MATRIX=0).
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const room = full
+  ? step(
+      'playwright (firefox-room, in a network namespace)',
+      'npx',
+      ['playwright', 'test', '--project', 'firefox-room', '--output', 'test-results/firefox-room'],
+      {
+        wrap: ['unshare', isRoot ? '-n' : '-rn', '--', 'sh', 'tools/testing/netns.sh'],
+        log: resolve('test-results/firefox-room/playwright-output.log'),
+        env: { ...env, LK_MATRIX: '0', LK_E2E_DEV: '0' },
+      },
+    )
+  : Promise.resolve(0);
+const e2eStatus = (await Promise.all([main, room])).find((code) => code !== 0) ?? 0;
+
 // Runs even when Playwright failed: failures are where tokens tend to get printed.
 const leakArgs = ['tools/scripts/check-token-leaks.mjs', '--root', 'test-results', '--ledger', ledger];
-if (extra.length === 0) leakArgs.push('--require-tokens');
+if (full) leakArgs.push('--require-tokens');
 let leakError;
 try {
   run('node', leakArgs);
 } catch (e) {
   leakError = e;
 }
-if (e2eStatus !== 0) throw new Error(`playwright test failed with exit code ${e2eStatus}`);
-if (leakError) throw leakError;
+if (e2eStatus !== 0) fail(`playwright test failed with exit code ${e2eStatus}`);
+if (leakError) fail(leakError.message);
+summary();

@@ -11,6 +11,7 @@ type WebServer = Extract<NonNullable<PlaywrightTestConfig['webServer']>, readonl
 
 const enabled = process.env.LK_MATRIX === '1';
 const versions = enabled ? LIVEKIT_MATRIX : [];
+const built = process.env.LK_MATRIX_BUILT === '1';
 const SPEC = 'nc-room.spec.ts';
 const SUBSET_TITLES = [
   'denoises the remote track end to end',
@@ -39,7 +40,8 @@ export function matrixServers(previewPort: number): WebServer[] {
     const config = '--config tools/testing/vite.matrix.config.ts';
     const port = previewPort + 1 + i;
     return {
-      command: `${env} npx vite build ${config} --logLevel warn && ${env} npx vite preview ${config} --port ${port} --strictPort --host 127.0.0.1`,
+      // LK_MATRIX_BUILT=1: npm test built the pages already, beside its other checks.
+      command: `${built ? '' : `${env} npx vite build ${config} --logLevel warn && `}${env} npx vite preview ${config} --port ${port} --strictPort --host 127.0.0.1`,
       url: `http://127.0.0.1:${port}/e2e/pages/nc-room.html`,
       reuseExistingServer: false,
       timeout: 180_000,
