@@ -24,7 +24,8 @@ export default defineConfig<{ engine: Engine }>({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: process.env.CI ? [['list']] : [['list']],
+  // LK_E2E_JSON names a JSON report to write too (npm test: per-test durations to profile the suite).
+  reporter: process.env.LK_E2E_JSON ? [['list'], ['json', { outputFile: process.env.LK_E2E_JSON }]] : [['list']],
   outputDir: 'test-results',
   use: {
     baseURL: `http://127.0.0.1:${PREVIEW_PORT}`,

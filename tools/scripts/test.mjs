@@ -146,6 +146,8 @@ const main = step(
   {
     stream: true,
     log: resolve('test-results/main/playwright-output.log'),
+    // Per-test durations and start times, to profile the suite.
+    env: { ...env, LK_E2E_JSON: resolve('test-results/main/results.json') },
   },
 );
 // Firefox in real rooms: server, Chromium and Firefox together inside a network namespace this
@@ -161,7 +163,7 @@ const room = full
       {
         wrap: ['unshare', isRoot ? '-n' : '-rn', '--', 'sh', 'tools/testing/netns.sh'],
         log: resolve('test-results/firefox-room/playwright-output.log'),
-        env: { ...env, LK_MATRIX: '0', LK_E2E_DEV: '0' },
+        env: { ...env, LK_MATRIX: '0', LK_E2E_DEV: '0', LK_E2E_JSON: resolve('test-results/firefox-room/results.json') },
       },
     )
   : Promise.resolve(0);
