@@ -16,7 +16,7 @@
 // nothing. Every step's output is kept and printed in one piece when it ends (no interleaving),
 // but for the main Playwright run, which streams.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ensureSetup, run } from './setup.mjs';
 
@@ -89,9 +89,35 @@ function matrixAliases() {
   return JSON.parse(r.stdout);
 }
 
+/** Seconds of test time per project and spec file in a Playwright JSON report, longest first. */
+function specTimes(file) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  const totals = new Map();
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        const key = `[${t.projectName}] ${spec.file}`;
+        totals.set(key, (totals.get(key) ?? 0) + (t.results ?? []).reduce((s, r) => s + r.duration / 1000, 0));
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of report.suites ?? []) walk(suite);
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
 function summary() {
   console.log(`\n[test] steps (wall ${seconds(started)} s in all):`);
   for (const t of timings) console.log(`[test]   ${t.code === 0 ? 'ok  ' : 'FAIL'} ${t.seconds.padStart(5)} s  ${t.name}`);
+  const specs = [...specTimes('test-results/main/results.json'), ...specTimes('test-results/firefox-room/results.json')];
+  if (specs.length === 0) return;
+  console.log('[test] e2e test time per spec (tests only, without worker and server start-up), longest first:');
+  for (const [key, s] of specs.sort((a, b) => b[1] - a[1])) console.log(`[test]   ${s.toFixed(0).padStart(5)} s  ${key}`);
 }
 
 function fail(message) {
