@@ -5,58 +5,23 @@
 // "Heard" is measured at the browser's real audio output: Chromium plays into a PulseAudio
 // daemon this test starts for itself (its own socket, a null sink), and the test records that
 // sink's monitor. Nothing else plays into it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test as base } from './support/room-fixtures';
+import { dispose } from '@livekit/rtc-node';
+import { expect, test } from './support/fixtures';
 import { loadExcerpt } from '../tools/testing/signals';
 import { db } from '../tools/testing/measure';
 import { xcorr } from '../tools/testing/metrics';
-import { RATE } from '../tools/loopback-server/rtc-node-peer';
+import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
+import { publishWithRtcNode, RATE, type RtcNodePublisher } from '../tools/loopback-server/rtc-node-peer';
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
 
-// Made by the `pulse` fixture, in the worker that runs the test (the runner also loads this file).
+// Made in beforeAll, in the worker that runs the test (the runner also loads this file).
 const pulseDir = join(tmpdir(), `lk-pulse-${process.pid}`);
 const PULSE = `unix:${join(pulseDir, 'socket')}`;
 const SINK = 'lkout';
-
-// 4 s of speech, looped by the publisher.
-const speech = loadExcerpt(RATE).subarray(0, 4 * RATE);
-
-// Chromium's own PulseAudio daemon, for the worker (an automatic fixture: up before the browser
-// starts, which reads PULSE_SERVER), its default sink a null sink the test records.
-const test = base.extend<object, { pulse: void }>({
-  pulse: [
-    // oxlint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
-    async ({}, use) => {
-      mkdirSync(pulseDir, { recursive: true });
-      const env = { ...process.env, HOME: pulseDir, XDG_RUNTIME_DIR: pulseDir, PULSE_RUNTIME_PATH: pulseDir };
-      const pulse = spawn(
-        'pulseaudio',
-        [
-          '-n',
-          '--daemonize=no',
-          '--exit-idle-time=-1',
-          '--use-pid-file=false',
-          '-L',
-          `module-native-protocol-unix socket=${join(pulseDir, 'socket')} auth-anonymous=1`,
-          '-L',
-          `module-null-sink sink_name=${SINK} rate=${RATE} channels=1`,
-          '-L',
-          'module-always-sink',
-        ],
-        { env, stdio: 'ignore' },
-      );
-      await expect.poll(() => spawnSync('pactl', ['-s', PULSE, 'info']).status, { timeout: 15_000 }).toBe(0);
-      spawnSync('pactl', ['-s', PULSE, 'set-default-sink', SINK]);
-      await use();
-      pulse.kill();
-      rmSync(pulseDir, { recursive: true, force: true });
-    },
-    { scope: 'worker', auto: true },
-  ],
-});
 
 // Playwright mutes Chromium by default (--mute-audio): this test listens, so it keeps the sound.
 test.use({
@@ -68,6 +33,44 @@ test.use({
   },
 });
 test.describe.configure({ timeout: 120_000 });
+
+// 4 s of speech, looped by the publisher.
+const speech = loadExcerpt(RATE).subarray(0, 4 * RATE);
+
+let server: LoopbackServer;
+let pulse: ChildProcess | undefined;
+let pub: RtcNodePublisher | undefined;
+
+test.beforeAll(async () => {
+  server = await startServer({ port: 0, tokenRefreshIntervalMs: 0 });
+  mkdirSync(pulseDir, { recursive: true });
+  const env = { ...process.env, HOME: pulseDir, XDG_RUNTIME_DIR: pulseDir, PULSE_RUNTIME_PATH: pulseDir };
+  pulse = spawn(
+    'pulseaudio',
+    [
+      '-n',
+      '--daemonize=no',
+      '--exit-idle-time=-1',
+      '--use-pid-file=false',
+      '-L',
+      `module-native-protocol-unix socket=${join(pulseDir, 'socket')} auth-anonymous=1`,
+      '-L',
+      `module-null-sink sink_name=${SINK} rate=${RATE} channels=1`,
+      '-L',
+      'module-always-sink',
+    ],
+    { env, stdio: 'ignore' },
+  );
+  await expect.poll(() => spawnSync('pactl', ['-s', PULSE, 'info']).status, { timeout: 15_000 }).toBe(0);
+  spawnSync('pactl', ['-s', PULSE, 'set-default-sink', SINK]);
+});
+test.afterAll(async () => {
+  await pub?.stop();
+  await server?.stop();
+  await dispose();
+  pulse?.kill();
+  rmSync(pulseDir, { recursive: true, force: true });
+});
 
 /** Records `seconds` of what the browser plays (the null sink's monitor), as 48 kHz mono float. */
 async function recordOutput(seconds: number): Promise<Float32Array> {
@@ -148,13 +151,12 @@ function matchWindows(signal: Float32Array, heard: Float32Array): { corr: number
 }
 
 test('when createMediaStreamSource throws, the remote speech still reaches the audio output and an error event says why, with the rates', async ({
-  server,
-  openPage,
-  rtcPublish,
+  page,
 }) => {
   const room = 'source-refused';
-  await rtcPublish(room, 'speaker', speech);
-  const page = await openPage('/e2e/pages/source-fallback.html');
+  pub = await publishWithRtcNode(server.url, await server.mintToken({ room, identity: 'speaker' }), speech, Infinity);
+  await page.goto('/e2e/pages/source-fallback.html');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   const token = await server.mintToken({ room, identity: 'listener' });
   await page.evaluate(({ url, token }) => window.fallback.join(url, token), { url: server.url, token });
   await page.waitForFunction(() => window.fallback.hasTrack('speaker'));
