@@ -5,72 +5,72 @@
 // "Heard" is measured at the browser's real audio output: Chromium plays into a PulseAudio
 // daemon this test starts for itself (its own socket, a null sink), and the test records that
 // sink's monitor. Nothing else plays into it.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dispose } from '@livekit/rtc-node';
-import { expect, test } from './support/fixtures';
+import { expect, test as base } from './support/room-fixtures';
 import { loadExcerpt } from '../tools/testing/signals';
 import { db } from '../tools/testing/measure';
 import { xcorr } from '../tools/testing/metrics';
-import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
-import { publishWithRtcNode, RATE, type RtcNodePublisher } from '../tools/loopback-server/rtc-node-peer';
+import { RATE } from '../tools/loopback-server/rtc-node-peer';
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
 
-// Made in beforeAll, in the worker that runs the test (the runner also loads this file).
+// Made by the `pulse` fixture, in the worker that runs the test (the runner also loads this file).
 const pulseDir = join(tmpdir(), `lk-pulse-${process.pid}`);
 const PULSE = `unix:${join(pulseDir, 'socket')}`;
 const SINK = 'lkout';
 
-// Playwright mutes Chromium by default (--mute-audio): this test listens, so it keeps the sound.
-test.use({
-  launchOptions: {
-    executablePath: CHROMIUM_PATH,
-    args: chromiumArgs(),
-    ignoreDefaultArgs: ['--mute-audio'],
-    env: { ...process.env, PULSE_SERVER: PULSE },
-  },
-});
-test.describe.configure({ timeout: 120_000 });
-
 // 4 s of speech, looped by the publisher.
 const speech = loadExcerpt(RATE).subarray(0, 4 * RATE);
 
-let server: LoopbackServer;
-let pulse: ChildProcess | undefined;
-let pub: RtcNodePublisher | undefined;
-
-test.beforeAll(async () => {
-  server = await startServer({ port: 0, tokenRefreshIntervalMs: 0 });
-  mkdirSync(pulseDir, { recursive: true });
-  const env = { ...process.env, HOME: pulseDir, XDG_RUNTIME_DIR: pulseDir, PULSE_RUNTIME_PATH: pulseDir };
-  pulse = spawn(
-    'pulseaudio',
-    [
-      '-n',
-      '--daemonize=no',
-      '--exit-idle-time=-1',
-      '--use-pid-file=false',
-      '-L',
-      `module-native-protocol-unix socket=${join(pulseDir, 'socket')} auth-anonymous=1`,
-      '-L',
-      `module-null-sink sink_name=${SINK} rate=${RATE} channels=1`,
-      '-L',
-      'module-always-sink',
-    ],
-    { env, stdio: 'ignore' },
-  );
-  await expect.poll(() => spawnSync('pactl', ['-s', PULSE, 'info']).status, { timeout: 15_000 }).toBe(0);
-  spawnSync('pactl', ['-s', PULSE, 'set-default-sink', SINK]);
+// Chromium's own PulseAudio daemon, for the worker, its default sink a null sink the test
+// records. The browser's launch options depend on it, so the daemon is up before Chromium starts.
+const test = base.extend<object, { pulse: void }>({
+  pulse: [
+    // oxlint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
+    async ({}, use) => {
+      mkdirSync(pulseDir, { recursive: true });
+      const env = { ...process.env, HOME: pulseDir, XDG_RUNTIME_DIR: pulseDir, PULSE_RUNTIME_PATH: pulseDir };
+      const pulse = spawn(
+        'pulseaudio',
+        [
+          '-n',
+          '--daemonize=no',
+          '--exit-idle-time=-1',
+          '--use-pid-file=false',
+          '-L',
+          `module-native-protocol-unix socket=${join(pulseDir, 'socket')} auth-anonymous=1`,
+          '-L',
+          `module-null-sink sink_name=${SINK} rate=${RATE} channels=1`,
+          '-L',
+          'module-always-sink',
+        ],
+        { env, stdio: 'ignore' },
+      );
+      await expect.poll(() => spawnSync('pactl', ['-s', PULSE, 'info']).status, { timeout: 15_000 }).toBe(0);
+      spawnSync('pactl', ['-s', PULSE, 'set-default-sink', SINK]);
+      await use();
+      pulse.kill();
+      rmSync(pulseDir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+  // Playwright mutes Chromium by default (--mute-audio): this test listens, so it keeps the sound.
+  launchOptions: [
+    async ({ pulse }, use) => {
+      void pulse;
+      await use({
+        executablePath: CHROMIUM_PATH,
+        args: chromiumArgs(),
+        ignoreDefaultArgs: ['--mute-audio'],
+        env: { ...process.env, PULSE_SERVER: PULSE },
+      });
+    },
+    { scope: 'worker' },
+  ],
 });
-test.afterAll(async () => {
-  await pub?.stop();
-  await server?.stop();
-  await dispose();
-  pulse?.kill();
-  rmSync(pulseDir, { recursive: true, force: true });
-});
+test.describe.configure({ timeout: 120_000 });
 
 /** Records `seconds` of what the browser plays (the null sink's monitor), as 48 kHz mono float. */
 async function recordOutput(seconds: number): Promise<Float32Array> {
@@ -151,12 +151,13 @@ function matchWindows(signal: Float32Array, heard: Float32Array): { corr: number
 }
 
 test('when createMediaStreamSource throws, the remote speech still reaches the audio output and an error event says why, with the rates', async ({
-  page,
+  server,
+  openPage,
+  rtcPublish,
 }) => {
   const room = 'source-refused';
-  pub = await publishWithRtcNode(server.url, await server.mintToken({ room, identity: 'speaker' }), speech, Infinity);
-  await page.goto('/e2e/pages/source-fallback.html');
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await rtcPublish(room, 'speaker', speech);
+  const page = await openPage('/e2e/pages/source-fallback.html');
   const token = await server.mintToken({ room, identity: 'listener' });
   await page.evaluate(({ url, token }) => window.fallback.join(url, token), { url: server.url, token });
   await page.waitForFunction(() => window.fallback.hasTrack('speaker'));
