@@ -73,6 +73,24 @@ test.describe('denoiser worklet in an OfflineAudioContext (production build)', (
     expect(off.stats?.bypass).toBe('disabled');
   });
 
+  test('gating stops the engine on digital silence (engineFrames falls behind framesProcessed); gating: false runs it on every frame', async ({
+    drivenPage,
+  }) => {
+    // 3 s of digital silence, then 2 s of noisy speech: the gate closes after its 30-frame hold.
+    const item = makeNoisySpeech({ seed: 7, noise: 'white', snrDb: 20, seconds: 2 });
+    const x = new Float32Array(5 * 48_000);
+    x.set(item.mixture, 3 * 48_000);
+    const samples = toBase64(x);
+    const on = await render(drivenPage, { samples, sampleRate: 48_000 });
+    const off = await render(drivenPage, { samples, sampleRate: 48_000, options: { gating: false } });
+    expect(on.errors).toEqual([]);
+    expect(off.errors).toEqual([]);
+    // Always on: every frame through the pipeline is an engine frame.
+    expect(off.stats!.engineFrames).toBe(off.stats!.framesProcessed);
+    // Gated: of the 300 silent frames only the hold ran (30), plus ≤ 8 warm-up frames on wake.
+    expect(off.stats!.framesProcessed - on.stats!.engineFrames).toBeGreaterThanOrEqual(300 - 30 - 8 - 20);
+  });
+
   test('adds exactly 448 + 480 samples of delay, measured by cross-correlation', async ({ drivenPage, engine }) => {
     const item = makeNoisySpeech({ seed: 99, noise: 'white', snrDb: 20, seconds: 4 });
     const on = await render(drivenPage, { samples: toBase64(item.mixture), sampleRate: 48_000 });
