@@ -15,6 +15,7 @@ function mode(over: Partial<LiveRoomMode>): LiveRoomMode {
     audioThreadCore: 0.2,
     rendererCore: 0.3,
     setupMs: 100,
+    enginesRunning: 1,
     meanStates: { active: 1, gated: 255 },
     shedTracks: 0,
     shedTalkers: 0,

@@ -48,6 +48,8 @@ export interface LiveRoomMode {
   /** All renderer threads, likewise. */
   rendererCore: number;
   setupMs: number;
+  /** Engines running on average: the engines' 10 ms frames over the window ÷ (100 × seconds). */
+  enginesRunning: number;
   /** Engines in each state per second of the window, summed over the tracks (talkers included). */
   meanStates: Partial<Record<EngineActivityState, number>>;
   shedTracks: number;
@@ -175,7 +177,7 @@ export function liveRoomVerdict(r: LiveRoomResults): Verdict {
     );
   if (!qualityOk)
     missed.push(`the talkers ${f(-delta)} dB SI-SDR below gating off, ${f(-delta - TARGET.deltaDb)} dB past the 0.5 dB allowed`);
-  const facts = `${TARGET.tracks} tracks, gating on: ${row.on.underrunEvents} underrun events in ${r.seconds} s, talkers ΔSI-SDR on − off ${f(delta)} dB, audio thread ${pct(row.on.audioThreadCore)} of a core with ${f(row.on.meanStates.active ?? 0, 1)} engines running on average`;
+  const facts = `${TARGET.tracks} tracks, gating on: ${row.on.underrunEvents} underrun events in ${r.seconds} s, talkers ΔSI-SDR on − off ${f(delta)} dB, audio thread ${pct(row.on.audioThreadCore)} of a core with ${f(row.on.enginesRunning, 1)} engines running on average`;
   return underrunsOk && qualityOk
     ? { met: true, text: `**met**: ${facts}.` }
     : { met: false, text: `**missed** by ${missed.join(' and ')}: ${facts}.` };
@@ -200,7 +202,7 @@ export function liveRoomMarkdown(r: LiveRoomResults): string {
     '',
     `N NoiseCancellation processors (the built worklet and wasm, classic RNNoise) in one live AudioContext (48 kHz, latencyHint 'interactive') in headless Debian Chromium, which plays to a fake audio sink in real time. Each track is a looping AudioBufferSourceNode: ${r.talkers} talkers speak in turns (tools/testing/turns.ts: 3 s turns, 2 s of speech at −25 dBFS in pink, white or brown noise at 10 dB SNR, −70 dBFS DTX-like noise between turns); the other tracks alternate digital silence and −70 dBFS DTX-like pink noise. Every N runs with gating on and with gating off, one after the other in the same browser; ${r.seconds} s measured after ${r.warmupSeconds} s of warm-up. The per-context cap is lifted so that every track has a real processor; the overload governor stays on as shipped (it sheds the quietest engines when the audio thread falls behind).`,
     '',
-    `Underruns: \`AudioContext.playbackStats\` (underrun events and missing audio over the window; Chromium updates it about once a second). Audio-thread CPU: /proc schedstat of the renderer thread \`${r.audioThread}\` over the window, as a share of one core. Engines running: tracks whose engine state was 'active', sampled once a second, averaged. Talkers: their processed output is recorded inside the graph by a worklet, sample-exact from the sources' start, and scored over the whole run against the clean speech at the processor's reported latency (cross-correlation agreed on every talker: see \`xcorrLag\` in results.json); ΔSI-SDR is the mean of the three talkers on minus off at the same N (their unprocessed input scores ${r.inputSiSdr.map((x) => f(x)).join(', ')} dB). Pause cut (tools/testing/pause-cut.ts): energy of the input over that of the output in the talkers' speech pauses (interior 10 ms frames, the first second left out); the 2 s stretches of speech hold almost no word gaps, so these pauses are mostly the quiet spells between turns. Quiet spells: the talkers' output level between their turns (from 0.5 s after a turn's speech to the next turn), where a gated engine holds its last gain on the −70 dBFS DTX-like input. Onset loss: SI-SDR on − off over the first 100 ms of each turn after a quiet spell.`,
+    `Underruns: \`AudioContext.playbackStats\` (underrun events and missing audio over the window; Chromium updates it about once a second). Audio-thread CPU: /proc schedstat of the renderer thread \`${r.audioThread}\` over the window, as a share of one core. Engines running: the frames the engines ran (stats \`engineFrames\`) over the window ÷ 100 per second; a gated engine runs none, a shed one none. Talkers: their processed output is recorded inside the graph by a worklet, sample-exact from the sources' start, and scored over the whole run against the clean speech at the processor's reported latency (cross-correlation agreed on every talker: see \`xcorrLag\` in results.json); ΔSI-SDR is the mean of the three talkers on minus off at the same N (their unprocessed input scores ${r.inputSiSdr.map((x) => f(x)).join(', ')} dB). Pause cut (tools/testing/pause-cut.ts): energy of the input over that of the output in the talkers' speech pauses (interior 10 ms frames, the first second left out); the 2 s stretches of speech hold almost no word gaps, so these pauses are mostly the quiet spells between turns. Quiet spells: the talkers' output level between their turns (from 0.5 s after a turn's speech to the next turn), where a gated engine holds its last gain on the −70 dBFS DTX-like input. Onset loss: SI-SDR on − off over the first 100 ms of each turn after a quiet spell.`,
     '',
     '| tracks | underrun events (missing) on / off | audio-thread CPU on / off | engines running on / off | shed tracks on / off | talkers SI-SDR on / off (dB) | ΔSI-SDR on − off (dB) | pause cut on / off (dB) | quiet spells on / off (dBFS) | onset loss mean / worst (dB) | load avg |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -209,7 +211,7 @@ export function liveRoomMarkdown(r: LiveRoomResults): string {
     const siOn = mean(row.on.talkerSiSdr);
     const siOff = mean(row.off.talkerSiSdr);
     lines.push(
-      `| ${row.tracks} | ${pair(underruns(row.on), underruns(row.off))} | ${pair(pct(row.on.audioThreadCore), pct(row.off.audioThreadCore))} | ${pair(f(row.on.meanStates.active ?? 0, 1), f(row.off.meanStates.active ?? 0, 1))} | ${pair(String(row.on.shedTracks), String(row.off.shedTracks))} | ${pair(f(siOn), f(siOff))} | ${f(siOn - siOff)} | ${pair(f(mean(row.on.pauseCut), 1), f(mean(row.off.pauseCut), 1))} | ${pair(f(mean(row.on.quietDb), 1), f(mean(row.off.quietDb), 1))} | ${f(row.onsetMean)} / ${f(row.onsetWorst)} | ${f(row.load)} |`,
+      `| ${row.tracks} | ${pair(underruns(row.on), underruns(row.off))} | ${pair(pct(row.on.audioThreadCore), pct(row.off.audioThreadCore))} | ${pair(f(row.on.enginesRunning, 1), f(row.off.enginesRunning, 1))} | ${pair(String(row.on.shedTracks), String(row.off.shedTracks))} | ${pair(f(siOn), f(siOff))} | ${f(siOn - siOff)} | ${pair(f(mean(row.on.pauseCut), 1), f(mean(row.off.pauseCut), 1))} | ${pair(f(mean(row.on.quietDb), 1), f(mean(row.off.quietDb), 1))} | ${f(row.onsetMean)} / ${f(row.onsetWorst)} | ${f(row.load)} |`,
     );
   }
   const shedTalkers = r.rows.filter((row) => row.on.shedTalkers + row.off.shedTalkers > 0).map((row) => row.tracks);
@@ -333,6 +335,7 @@ export async function measureLiveRoom(options: LiveRoomOptions, b?: BenchBrowser
           rendererCore: coreShare(res.cpuByThread, res.windowMs, null),
           setupMs: res.setupMs,
           meanStates,
+          enginesRunning: res.engineFrames / (100 * options.seconds),
           shedTracks: res.shedTracks,
           shedTalkers: res.shedTalkers,
           errors: res.errors,

@@ -4,24 +4,11 @@
 // the talkers' processed output; playbackStats gives underruns, /proc (through the Node driver)
 // the audio thread's CPU. Driven by tools/bench/live-room.ts.
 import { NoiseCancellation, type NoiseCancellationOptions } from '../../../src/index';
-import { PROCESSOR_NAME } from '../../../worklets/protocol';
 import type { EngineActivityState } from '../../../src/types';
 import recorderUrl from './live-room.recorder.ts?worker&url';
 import { RECORDER_PROCESSOR, type RecorderOptions } from './live-room.names';
 
 const RATE = 48_000;
-
-// Gating is always on in the worklet; until NoiseCancellation takes a public option, the bench
-// hands the processor its `gating` processorOption (worklets/protocol.ts) through this wrapper.
-let gatingForNewNodes = true;
-const NativeWorkletNode = AudioWorkletNode;
-class GatingHookNode extends NativeWorkletNode {
-  constructor(ctx: BaseAudioContext, name: string, options?: AudioWorkletNodeOptions) {
-    const ours = name === PROCESSOR_NAME;
-    super(ctx, name, ours ? { ...options, processorOptions: { ...options?.processorOptions, gating: gatingForNewNodes } } : options);
-  }
-}
-window.AudioWorkletNode = GatingHookNode;
 
 const signals = new Map<string, Float32Array<ArrayBuffer>>();
 
@@ -83,6 +70,8 @@ export interface RoomResult {
   /** Processors that were shed for overload at least once, and of them talkers. */
   shedTracks: number;
   shedTalkers: number;
+  /** 10 ms frames the engines ran over the window, all tracks (from stats, so the edges are up to a second late). */
+  engineFrames: number;
   recordedFrames: number;
   errors: string[];
 }
@@ -108,10 +97,9 @@ async function run(req: RoomRequest): Promise<RoomResult> {
     const sum = ctx.createGain();
     sum.gain.value = 1 / req.n;
     sum.connect(ctx.destination);
-    gatingForNewNodes = req.gating;
     const t0 = performance.now();
     // Lifted cap: every track gets a real processor; the overload governor stays on, as shipped.
-    const options = { maxProcessorsPerContext: 100_000, statsIntervalMs: 1000 } as NoiseCancellationOptions;
+    const options: NoiseCancellationOptions = { maxProcessorsPerContext: 100_000, statsIntervalMs: 1000, gating: req.gating };
     for (let i = 0; i < req.n; i++) {
       const nc = await NoiseCancellation.create(ctx, options);
       nc.events.on('error', (e) => {
@@ -128,7 +116,7 @@ async function run(req: RoomRequest): Promise<RoomResult> {
     const frames = Math.round((req.warmupSeconds + req.seconds) * RATE);
     const start = ctx.currentTime + 0.2;
     const startFrame = Math.round(start * RATE);
-    const recorder = new NativeWorkletNode(ctx, RECORDER_PROCESSOR, {
+    const recorder = new AudioWorkletNode(ctx, RECORDER_PROCESSOR, {
       numberOfInputs: talkers,
       numberOfOutputs: 1,
       outputChannelCount: [1],
@@ -158,6 +146,7 @@ async function run(req: RoomRequest): Promise<RoomResult> {
     while (ctx.currentTime < start + req.warmupSeconds) await sleep(50);
     const s0 = playback(ctx);
     const cpu0 = (await window.lkbRendererCpu?.()) ?? {};
+    const frames0 = ncs.map((nc) => nc.stats?.engineFrames ?? 0);
     const c0 = ctx.currentTime;
     const w0 = performance.now();
     const quietStates: RoomResult['quietStates'] = {};
@@ -170,6 +159,7 @@ async function run(req: RoomRequest): Promise<RoomResult> {
         if (state) tally[state] = (tally[state] ?? 0) + 1;
       });
     }
+    const engineFrames = ncs.reduce((sum, nc, i) => sum + (nc.stats?.engineFrames ?? 0) - (frames0[i] as number), 0);
     const s1 = playback(ctx);
     const cpu1 = (await window.lkbRendererCpu?.()) ?? {};
     const windowMs = performance.now() - w0;
@@ -200,6 +190,7 @@ async function run(req: RoomRequest): Promise<RoomResult> {
       talkerStates,
       shedTracks: shed.size,
       shedTalkers: [...shed].filter((i) => i < talkers).length,
+      engineFrames,
       recordedFrames: channels[0]?.length ?? 0,
       errors: [...new Set(errors)].slice(0, 5),
     };
