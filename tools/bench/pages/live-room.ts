@@ -200,11 +200,10 @@ async function run(req: RoomRequest): Promise<RoomResult> {
   }
 }
 
+// window.lkbRendererCpu (the Node driver's /proc reader) is declared with the bench page's globals.
 declare global {
   interface Window {
     lkr: typeof api;
-    /** Exposed by the Node driver: CPU ns used so far by the renderers' threads, by thread name. */
-    lkbRendererCpu?: () => Promise<Record<string, number>>;
   }
 }
 
