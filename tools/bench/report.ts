@@ -1,6 +1,7 @@
 // BENCHMARKS.md and the charts, generated from results.json alone. The markdown building is pure
 // (renderMarkdown, costChart, qualityChart); writeReport() only writes the files.
 import { sectionOf, strengthMarkdown, withSection, withStrengthSection } from './strength';
+import { LIVE_ROOM_TITLE, liveRoomMarkdown } from './live-room';
 import { resamplerMarkdown } from './resampler';
 import { engineQualityMarkdown, withEngineQualitySection } from './engine-quality';
 import { engineCostMarkdown, withEngineCostSection } from './engine-cost';
@@ -706,5 +707,12 @@ export function writeReport(r: Results, paths: ReportPaths): void {
   const withQuality = r.engineQuality ? withEngineQualitySection(withResampler, engineQualityMarkdown(r.engineQuality)) : withResampler;
   const withCost = r.engineCost ? withEngineCostSection(withQuality, engineCostMarkdown(r.engineCost)) : withQuality;
   const withBand = r.gtcrnBand ? withSection(withCost, 'GTCRN above 8 kHz', gtcrnBandMarkdown(r.gtcrnBand)) : withCost;
-  writeFileSync(paths.md, gating ? withSection(withBand, 'Gating', gating) : withBand);
+  const withGating = gating ? withSection(withBand, 'Gating', gating) : withBand;
+  // The large-room live run: from these results, else the section as it was (its own command can write it alone).
+  const liveRoom = r.liveRoom
+    ? liveRoomMarkdown(r.liveRoom)
+    : existsSync(paths.md)
+      ? sectionOf(readFileSync(paths.md, 'utf8'), LIVE_ROOM_TITLE)
+      : null;
+  writeFileSync(paths.md, liveRoom ? withSection(withGating, LIVE_ROOM_TITLE, liveRoom) : withGating);
 }

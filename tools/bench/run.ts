@@ -47,6 +47,7 @@ import {
 import { medianCi, pairedRatios, spread, type Spread } from './stats';
 import { writeReport } from './report';
 import { startBlobServer, type BlobServer } from './blob-server';
+import { liveRoomCounts, liveRoomSeconds, measureLiveRoom } from './live-room';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -503,6 +504,15 @@ async function main(): Promise<void> {
     const offline = await phase('P3 offline capacity', () => capacityOffline(page));
     const live = await phase('P3 live capacity', () => capacityLive(page));
     await page.close();
+    // 60 s per N and mode (LK_LIVE_ROOM_SECONDS shortens it); --quick runs the shortest it allows.
+    const liveRoom = await phase('large room live', () =>
+      measureLiveRoom(
+        quick
+          ? { seconds: 10, counts: [8, 32], command: 'npm run bench -- --quick', log }
+          : { seconds: liveRoomSeconds(), counts: liveRoomCounts(), command: 'npm run bench', log },
+        b,
+      ),
+    );
 
     const cyclesPage = await openBenchPage(b, server.url, { newContext: true });
     const browserCycles: CyclesResult = await phase('P4 Chromium create/close', () =>
@@ -589,6 +599,7 @@ async function main(): Promise<void> {
       engineQuality,
       engineCost,
       gtcrnBand,
+      liveRoom,
     };
   } finally {
     await b.close();
