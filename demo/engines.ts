@@ -1,7 +1,7 @@
 // The engines a listener can pick in the demo, and how the page names what the stats report: the
 // build running (stats.engine) and each track's activity (stats.activity). Names the library adds
 // later (a new state, reason or build) are shown as they come, so the page keeps working.
-import type { EngineFlavour, NoiseCancellationOptions, ProcessorStats } from '../src/index';
+import type { EngineFlavour, EngineTier, NoiseCancellationOptions, ProcessorStats } from '../src/index';
 
 export type EngineChoice = NonNullable<NoiseCancellationOptions['engine']>;
 
@@ -20,9 +20,11 @@ export const ENGINE_OPTIONS: readonly EngineOption[] = [
     label: 'GTCRN',
     note: 'A 16 kHz network: the most noise cut, about 9× the CPU and 32 ms delay; nothing above 8 kHz survives.',
   },
-  // 'auto' (picks the tier by CPU budget, issue 12) goes here once the library's engine option
-  // takes it: { value: 'auto', label: 'Auto (by CPU budget)', note: '…' }. The state column
-  // already shows whatever the tracks then report (e.g. 'stepped-down').
+  {
+    value: 'auto',
+    label: 'Auto (by CPU budget)',
+    note: 'Starts on the best engine this device has headroom for, steps down a tier when the audio thread falls behind, back up when it keeps up.',
+  },
 ];
 
 export function isEngineChoice(value: string | null): value is EngineChoice {
@@ -40,6 +42,13 @@ export function engineLabel(engine: EngineFlavour | null | undefined): string {
     gtcrn: 'GTCRN · 16 kHz model',
   };
   return labels[engine] ?? engine;
+}
+
+/** With engine 'auto': which tier the track runs and why, e.g. "auto: stepped down from gtcrn". */
+export function tierLabel(tier: EngineTier | null | undefined): string {
+  if (!tier) return '';
+  const switching = tier.target !== tier.running ? `, switching to ${tier.target}` : '';
+  return tier.reason === 'stepped-down' ? ` (auto: stepped down from ${tier.chosen}${switching})` : ` (auto: headroom${switching})`;
 }
 
 // Why a track is in its state, in words; the raw reason is kept beside it for unknown ones.

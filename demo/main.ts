@@ -1,6 +1,6 @@
 // The demo page's entry: wires the panels to one AudioContext, the local source and the room
 // session. URL parameters (all optional): room, identity, source=sample|mic, noise=pink|fan|hum|none,
-// snr (dB), seed, engine=rnnoise|rnnoise-0.2|gtcrn, muted=1, autojoin=0.
+// snr (dB), seed, engine=rnnoise|rnnoise-0.2|gtcrn|auto, muted=1, autojoin=0.
 import { setLogger } from '../src/index';
 import { Tap } from './analysis';
 import { byId, randomId } from './dom';

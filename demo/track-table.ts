@@ -3,7 +3,7 @@
 // why, and its activity level. Each ParticipantCard owns its row.
 import type { ProcessorStats } from '../src/index';
 import { el } from './dom';
-import { activityView, engineLabel } from './engines';
+import { activityView, engineLabel, tierLabel } from './engines';
 
 export class TrackTable {
   constructor(
@@ -50,7 +50,8 @@ export class TrackRow {
 
   update(s: ProcessorStats): void {
     const view = activityView(s);
-    this.set('engine', engineLabel(s.engine));
+    this.set('engine', engineLabel(s.engine) + tierLabel(s.tier));
+    this.cells.engine.dataset.tier = s.tier?.reason ?? 'fixed';
     this.cells.engine.dataset.engine = s.engine ?? 'none';
     this.set('state', view.state);
     // Any state gets a data-state; the stylesheet colours the ones it knows, the rest stay plain.

@@ -133,7 +133,7 @@ test.describe('demo page', () => {
     await bob.context.close();
   });
 
-  test("the engine picker switches the engine every remote track runs, as its stats report; a muted participant's row reads gated, and active again once unmuted", async ({
+  test("the engine picker switches the engine every remote track runs, as its stats report; a muted participant's row reads gated, and active again once unmuted; with 'auto' the row names the tier and why", async ({
     browser,
   }) => {
     const room = uniqueRoom('engines');
@@ -152,6 +152,8 @@ test.describe('demo page', () => {
       await alice.page.getByTestId('engine-pick').selectOption(engine);
       await expect(row.locator('td[data-col=engine]')).toHaveAttribute('data-engine', engine, { timeout: 20_000 });
       await expect(card.locator('[data-stat=engine]')).toHaveAttribute('data-engine', engine);
+      // A fixed engine has no tier to show.
+      await expect(row.locator('td[data-col=engine]')).toHaveAttribute('data-tier', 'fixed');
       // A new processor, bound again: its frames flow and it holds the credentials.
       await expect(card.locator('[data-stat=credential]')).toHaveText('valid');
       const first = await frameCount(card);
@@ -165,6 +167,12 @@ test.describe('demo page', () => {
     await expect(row.locator('td[data-col=engine]')).toHaveAttribute('data-engine', 'rnnoise-0.2');
     await bob.page.getByTestId('mute').uncheck();
     await expect(row.locator('td[data-col=state]')).toHaveText('active', { timeout: 20_000 });
+
+    // 'auto': the row names the tier running and why (stats.tier), whichever tier this machine's headroom picks.
+    await alice.page.getByTestId('engine-pick').selectOption('auto');
+    await expect(row.locator('td[data-col=engine]')).toHaveAttribute('data-tier', /^(headroom|stepped-down)$/, { timeout: 20_000 });
+    await expect(row.locator('td[data-col=engine]')).toHaveText(/\(auto: /);
+    await expect(row.locator('td[data-col=engine]')).toHaveAttribute('data-engine', /^(gtcrn|rnnoise-0\.2|rnnoise(-simd)?)$/);
 
     expect(alice.problems).toEqual([]);
     expect(bob.problems).toEqual([]);

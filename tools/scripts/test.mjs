@@ -36,7 +36,6 @@ rmSync('test-results', { recursive: true, force: true });
 const ledger = resolve('test-results/token-ledger.txt');
 const env = {
   ...process.env,
-  LK_TOKEN_LEDGER: ledger,
   // The livekit-client version matrix's e2e projects run in the full suite only.
   LK_MATRIX: process.env.LK_MATRIX ?? (full ? '1' : '0'),
 };
@@ -163,6 +162,8 @@ const stage2 = await Promise.all([
 if (stage2.some((code) => code !== 0)) fail('a check or build failed (see above); the e2e suite did not run');
 // The preview servers of the matrix serve what stage 2 built (tools/testing/playwright.matrix.ts).
 env.LK_MATRIX_BUILT = '1';
+// Only the browser runs feed the ledger: the Node tests mint tokens too, but print nothing there.
+const e2eEnv = { ...env, LK_TOKEN_LEDGER: ledger };
 
 // 3. The browsers.
 const main = step(
@@ -173,7 +174,7 @@ const main = step(
     stream: true,
     log: resolve('test-results/main/playwright-output.log'),
     // Per-test durations and start times, to profile the suite.
-    env: { ...env, LK_E2E_JSON: resolve('test-results/main/results.json') },
+    env: { ...e2eEnv, LK_E2E_JSON: resolve('test-results/main/results.json') },
   },
 );
 // Firefox in real rooms: server, Chromium and Firefox together inside a network namespace this
@@ -189,7 +190,7 @@ const room = full
       {
         wrap: ['unshare', isRoot ? '-n' : '-rn', '--', 'sh', 'tools/testing/netns.sh'],
         log: resolve('test-results/firefox-room/playwright-output.log'),
-        env: { ...env, LK_MATRIX: '0', LK_E2E_DEV: '0', LK_E2E_JSON: resolve('test-results/firefox-room/results.json') },
+        env: { ...e2eEnv, LK_MATRIX: '0', LK_E2E_DEV: '0', LK_E2E_JSON: resolve('test-results/firefox-room/results.json') },
       },
     )
   : Promise.resolve(0);
