@@ -10,8 +10,9 @@
 //   2. in parallel: the type checks, the app build (vite preview serves it), the package build
 //      (the bundler specs pack it), then the package check on that build, Vitest and the version
 //      matrix's Vitest, and the version matrix's page builds (each preview server serves one);
-//   3. in parallel: the main Playwright run and the Firefox room run in its network namespace
-//      (its own loopback, so its servers' ports cannot meet the main run's; its own output dir).
+//   3. the main Playwright run, then the Firefox room run in its network namespace (its own
+//      output dir). One after the other: the real-time room checks of one run lost their engines
+//      to the other's CPU load.
 // Stage 3 starts only once stage 2 passed: Playwright against a stale or failed build proves
 // nothing. Every step's output is kept and printed in one piece when it ends (no interleaving),
 // but for the main Playwright run, which streams.
@@ -166,7 +167,7 @@ env.LK_MATRIX_BUILT = '1';
 const e2eEnv = { ...env, LK_TOKEN_LEDGER: ledger };
 
 // 3. The browsers.
-const main = step(
+const mainStatus = await step(
   'playwright (chromium, firefox, webkit projects)',
   'npx',
   ['playwright', 'test', '--output', 'test-results/main', ...extra],
@@ -181,9 +182,11 @@ const main = step(
 // run makes (tools/testing/netns.sh), the only place Firefox offers an ICE candidate our tests
 // may use. Root makes the namespace directly; otherwise a user namespace maps us to root inside
 // it. It needs only the preview server: no dev server, no matrix (LK_E2E_DEV=0, LK_MATRIX=0).
+// After the main run, not beside it: beside it, a Firefox → Chromium room once cut pauses by only
+// 11.7 dB (floor 20) while the bundler spec built its apps on the same 2 cores.
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const room = full
-  ? step(
+const roomStatus = full
+  ? await step(
       'playwright (firefox-room, in a network namespace)',
       'npx',
       ['playwright', 'test', '--project', 'firefox-room', '--output', 'test-results/firefox-room'],
@@ -193,8 +196,8 @@ const room = full
         env: { ...e2eEnv, LK_MATRIX: '0', LK_E2E_DEV: '0', LK_E2E_JSON: resolve('test-results/firefox-room/results.json') },
       },
     )
-  : Promise.resolve(0);
-const e2eStatus = (await Promise.all([main, room])).find((code) => code !== 0) ?? 0;
+  : 0;
+const e2eStatus = mainStatus || roomStatus;
 
 // Runs even when Playwright failed: failures are where tokens tend to get printed.
 const leakArgs = ['tools/scripts/check-token-leaks.mjs', '--root', 'test-results', '--ledger', ledger];
