@@ -1,9 +1,9 @@
 // The engines a listener can pick in the demo, and how the page names what the stats report: the
 // build running (stats.engine) and each track's activity (stats.activity). Names the library adds
 // later (a new state, reason or build) are shown as they come, so the page keeps working.
-import type { EngineFlavour, EngineTier, NoiseCancellationOptions, ProcessorStats } from '../src/index';
+import type { EngineChoice, EngineFlavour, EngineTier, ProcessorStats } from '../src/index';
 
-export type EngineChoice = NonNullable<NoiseCancellationOptions['engine']>;
+export type { EngineChoice };
 
 export interface EngineOption {
   value: EngineChoice;
