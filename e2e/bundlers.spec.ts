@@ -3,11 +3,10 @@
 // config and served as plain static files. In each build one page publishes noisy speech from
 // Chromium's fake microphone into a loopback-server room and another denoises it with the
 // README's two imports. Also: an app importing only FrameProcessor bundles none of the rest.
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from './support/fixtures';
-import { writeWavFile } from '../cli/wav';
+import { writeFakeMicWav } from './support/fake-mic';
 import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
 import { startServer, type LoopbackServer } from '../tools/loopback-server/server';
 import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
@@ -34,14 +33,7 @@ declare global {
 
 // 10 dB SNR pink noise over speech with pauses, looped by the fake microphone.
 const speech = makeNoisySpeech({ seed: 77, noise: 'pink', snrDb: 10, seconds: 6, speech: loadExcerpt(48_000).subarray(0, 120_000) });
-const wavDir = join(tmpdir(), 'lk-denoise-e2e');
-mkdirSync(wavDir, { recursive: true });
-const wav = join(wavDir, 'bundlers-noisy-speech.wav');
-writeWavFile(wav, {
-  sampleRate: 48_000,
-  channels: [speech.mixture],
-  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
-});
+const wav = writeFakeMicWav('bundlers-noisy-speech.wav', speech.mixture);
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wav) } });
 
 let apps: PreparedApps;

@@ -1,12 +1,9 @@
 // @livekit/rtc-node (the native SDKs' Rust core) and a browser in one loopback-server room:
 // the browser's TrackBinding + NoiseCancellation denoise an rtc-node publisher (the other way
 // round is rtc-node-receiver.spec.ts). The rtc-node client runs in this test process.
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { dispose } from '@livekit/rtc-node';
 import { expect, test, type Browser, type BrowserContext, type Page } from './support/fixtures';
-import { writeWavFile } from '../cli/wav';
+import { writeFakeMicWav } from './support/fake-mic';
 import { loadExcerpt, makeNoisySpeech } from '../tools/testing/signals';
 import { db, energyRankMask, frameEnergy, xcorrLag } from '../tools/testing/measure';
 import { fromBase64 } from '../tools/testing/base64';
@@ -17,14 +14,7 @@ import { CHROMIUM_PATH, chromiumArgs } from '../tools/testing/chromium';
 // The same fixture as nc-room.spec: pink noise at 10 dB SNR over speech turns of 2.5 s with
 // 0.5 s pauses, looped by the rtc-node publisher.
 const item = makeNoisySpeech({ seed: 4242, noise: 'pink', snrDb: 10, seconds: 6, speech: loadExcerpt(RATE).subarray(0, 120_000) });
-const dir = join(tmpdir(), 'lk-denoise-e2e');
-mkdirSync(dir, { recursive: true });
-const wavPath = join(dir, 'rtc-node-noisy-speech.wav');
-writeWavFile(wavPath, {
-  sampleRate: RATE,
-  channels: [item.mixture],
-  format: { kind: 'int', bitsPerSample: 16, extensible: false, channelMask: 0 },
-});
+const wavPath = writeFakeMicWav('rtc-node-noisy-speech.wav', item.mixture);
 
 test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs(wavPath) } });
 test.describe.configure({ timeout: 150_000 });

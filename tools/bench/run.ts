@@ -1,7 +1,9 @@
 // `npm run bench` (through scripts/bench.mjs): measures speed, delay, capacity, memory, startup
 // and denoising quality side by side in one run, then writes results.json, the SVG charts and
 // BENCHMARKS.md. Options: --quick (a short smoke run, written to bench/out/), --report-only
-// (regenerate the report from an existing results.json).
+// (regenerate the report from an existing results.json), --keep-live-room (keep results.json's
+// large-room run, made alone by tools/bench/live-room.ts on a quiet machine: its underruns are the
+// figure most hurt by other load; its section names its own date, load and command).
 import os from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -53,6 +55,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const reportOnly = args.includes('--report-only');
+const keepLiveRoom = args.includes('--keep-live-room');
 
 const out = quick
   ? {
@@ -505,14 +508,18 @@ async function main(): Promise<void> {
     const live = await phase('P3 live capacity', () => capacityLive(page));
     await page.close();
     // 60 s per N and mode (LK_LIVE_ROOM_SECONDS shortens it); --quick runs the shortest it allows.
-    const liveRoom = await phase('large room live', () =>
-      measureLiveRoom(
-        quick
-          ? { seconds: 10, counts: [8, 32], command: 'npm run bench -- --quick', log }
-          : { seconds: liveRoomSeconds(), counts: liveRoomCounts(), command: 'npm run bench', log },
-        b,
-      ),
-    );
+    const kept = keepLiveRoom ? (JSON.parse(readFileSync(out.json, 'utf8')) as Results).liveRoom : undefined;
+    if (keepLiveRoom && !kept) throw new Error(`--keep-live-room: ${relative(ROOT, out.json)} holds no large-room run to keep`);
+    const liveRoom =
+      kept ??
+      (await phase('large room live', () =>
+        measureLiveRoom(
+          quick
+            ? { seconds: 10, counts: [8, 32], command: 'npm run bench -- --quick', log }
+            : { seconds: liveRoomSeconds(), counts: liveRoomCounts(), command: 'npm run bench', log },
+          b,
+        ),
+      ));
 
     const cyclesPage = await openBenchPage(b, server.url, { newContext: true });
     const browserCycles: CyclesResult = await phase('P4 Chromium create/close', () =>

@@ -84,9 +84,9 @@ function located(root: string, seconds: PreparedApps['seconds'], close: () => vo
 }
 
 /**
- * Packs the built package (`npm run build` first), installs and builds every app. While working
- * on the specs, LK_BUNDLER_APPS=<the root a previous run printed> reuses its builds as they are
- * (and keeps them); `npm test` never sets it.
+ * Packs the built package (`npm run build` first), installs and builds every app.
+ * LK_BUNDLER_APPS=<a root this printed> reuses those builds as they are (and keeps them): `npm test`
+ * builds them in its stage 2 (tools/bundlers/prepare.ts) and removes them at the end.
  */
 export async function prepareApps(): Promise<PreparedApps> {
   const reuse = process.env.LK_BUNDLER_APPS;

@@ -18,6 +18,7 @@
 // but for the main Playwright run, which streams.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ensureSetup, run } from './setup.mjs';
 
@@ -26,8 +27,26 @@ const extra = process.argv.slice(2);
 const full = extra.length === 0;
 const started = Date.now();
 const seconds = (since) => ((Date.now() - since) / 1000).toFixed(0);
-/** Per step: name, seconds, exit code; printed at the end. */
+/** Per step: name, seconds, exit code, busy cores; printed at the end. */
 const timings = [];
+
+/** The machine's CPU counters (/proc/stat): busy and total jiffies over all cores. */
+function cpuTicks() {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const n = fields.map(Number);
+    const total = n.reduce((a, b) => a + b, 0);
+    return { busy: total - (n[3] ?? 0) - (n[4] ?? 0), total };
+  } catch {
+    return null;
+  }
+}
+
+/** How many cores were busy on average between two cpuTicks() readings (whatever ran them). */
+function busyCores(from, to) {
+  if (!from || !to || to.total === from.total) return '';
+  return `${(((to.busy - from.busy) / (to.total - from.total)) * cpus().length).toFixed(1)} of ${cpus().length} cores busy`;
+}
 
 // The two Playwright runs write below test-results/ in directories of their own (each empties its
 // own when it starts, never the other's), so the tree is cleared here, once, with the ledger.
@@ -48,6 +67,7 @@ const env = {
  */
 function step(name, cmd, args, { stream = false, log, wrap = [], env: stepEnv = env } = {}) {
   const since = Date.now();
+  const ticks = cpuTicks();
   return new Promise((done) => {
     const chunks = [];
     const [bin, ...rest] = [...wrap, cmd, ...args];
@@ -63,7 +83,7 @@ function step(name, cmd, args, { stream = false, log, wrap = [], env: stepEnv = 
         mkdirSync(dirname(log), { recursive: true });
         writeFileSync(log, output);
       }
-      timings.push({ name, seconds: seconds(since), code });
+      timings.push({ name, seconds: seconds(since), code, busy: busyCores(ticks, cpuTicks()) });
       if (!stream) process.stdout.write(`\n[test] ── ${name} (${seconds(since)} s, exit ${code}) ──\n${output}`);
       done(code);
     };
@@ -113,7 +133,8 @@ function specTimes(file) {
 
 function summary() {
   console.log(`\n[test] steps (wall ${seconds(started)} s in all):`);
-  for (const t of timings) console.log(`[test]   ${t.code === 0 ? 'ok  ' : 'FAIL'} ${t.seconds.padStart(5)} s  ${t.name}`);
+  for (const t of timings)
+    console.log(`[test]   ${t.code === 0 ? 'ok  ' : 'FAIL'} ${t.seconds.padStart(5)} s  ${t.name}${t.busy && `  (${t.busy})`}`);
   const specs = [...specTimes('test-results/main/results.json'), ...specTimes('test-results/firefox-room/results.json')];
   if (specs.length === 0) return;
   console.log('[test] e2e test time per spec (tests only, without worker and server start-up), longest first:');
@@ -129,6 +150,7 @@ function fail(message) {
 if ((await step('lint', 'npm', ['run', 'lint', '--silent'])) !== 0) fail('npm run lint failed');
 
 // 2. Checks and builds, in parallel.
+const bundlerRootFile = resolve('test-results/bundler-apps-root.txt');
 const matrixBuilds = env.LK_MATRIX === '1' ? matrixAliases() : [];
 const stage2 = await Promise.all([
   step('tsc (src, demo, e2e, tools)', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']),
@@ -139,6 +161,11 @@ const stage2 = await Promise.all([
     () => step('package build', 'npm', ['run', 'build', '--silent']),
     // …and install cleanly: types under node10/node16/bundler (attw), licences, files.
     () => step('package check (npm pack, attw)', 'node', ['tools/scripts/check-package.mjs']),
+    // The bundler apps install that package and build, here rather than in the bundler spec's
+    // setup: builds beside real-time room checks once cost a room 10 dB of its pause cut.
+    ...(full
+      ? [() => step('bundler apps (pack, npm install, 4 production builds)', 'npx', ['tsx', 'tools/bundlers/prepare.ts', bundlerRootFile])]
+      : []),
   ),
   chain(
     () => step('vitest', 'npx', ['vitest', 'run']),
@@ -165,6 +192,8 @@ if (stage2.some((code) => code !== 0)) fail('a check or build failed (see above)
 env.LK_MATRIX_BUILT = '1';
 // Only the browser runs feed the ledger: the Node tests mint tokens too, but print nothing there.
 const e2eEnv = { ...env, LK_TOKEN_LEDGER: ledger };
+const bundlerRoot = full ? readFileSync(bundlerRootFile, 'utf8').trim() : '';
+if (bundlerRoot) e2eEnv.LK_BUNDLER_APPS = bundlerRoot;
 
 // 3. The browsers.
 const mainStatus = await step(
@@ -198,6 +227,7 @@ const roomStatus = full
     )
   : 0;
 const e2eStatus = mainStatus || roomStatus;
+if (bundlerRoot) rmSync(bundlerRoot, { recursive: true, force: true });
 
 // Runs even when Playwright failed: failures are where tokens tend to get printed.
 const leakArgs = ['tools/scripts/check-token-leaks.mjs', '--root', 'test-results', '--ledger', ledger];
