@@ -15,6 +15,13 @@ const CROSS_ENGINE = ['**/denoise-offline.spec.ts', '**/support-check.spec.ts'];
 // Firefox in real rooms needs the network namespace tools/testing/netns.sh makes (it sets
 // LK_NETNS_ADDRESS); npm test runs that project on its own, under `unshare -n`.
 const FIREFOX_ROOM = ['**/firefox-room.spec.ts', '**/firefox-engine-rooms.spec.ts'];
+// npm test runs two Playwright processes side by side (LK_E2E_RUN, each on its own LK_E2E_PORT):
+// 'first' the Chromium specs, 'second' the Firefox and WebKit projects, the version matrix and
+// these Chromium specs, chosen so the two take about as long. Unset: every project, as listed.
+const SECOND_RUN_CHROMIUM = ['**/react.spec.ts', '**/demo.spec.ts'];
+const run = process.env.LK_E2E_RUN;
+if (run !== undefined && run !== 'first' && run !== 'second') throw new Error(`LK_E2E_RUN must be first or second (was ${run})`);
+const inRun = (which: 'first' | 'second'): boolean => run === undefined || run === which;
 
 export default defineConfig<{ engine: Engine }>({
   testDir: 'e2e',
@@ -35,13 +42,21 @@ export default defineConfig<{ engine: Engine }>({
     screenshot: 'off',
   },
   projects: [
-    { name: 'chromium', testIgnore: FIREFOX_ROOM, use: { engine: 'chromium' } },
+    run === undefined
+      ? { name: 'chromium', testIgnore: FIREFOX_ROOM, use: { engine: 'chromium' } }
+      : run === 'first'
+        ? { name: 'chromium', testIgnore: [...FIREFOX_ROOM, ...SECOND_RUN_CHROMIUM], use: { engine: 'chromium' } }
+        : { name: 'chromium', testMatch: SECOND_RUN_CHROMIUM, use: { engine: 'chromium' } },
     // Firefox ESR over our WebDriver BiDi client, WebKitGTK over WebKitWebDriver (tools/testing).
-    { name: 'firefox', testMatch: CROSS_ENGINE, use: { engine: 'firefox' } },
-    { name: 'webkit', testMatch: CROSS_ENGINE, use: { engine: 'webkit' } },
+    ...(inRun('second')
+      ? [
+          { name: 'firefox', testMatch: CROSS_ENGINE, use: { engine: 'firefox' as const } },
+          { name: 'webkit', testMatch: CROSS_ENGINE, use: { engine: 'webkit' as const } },
+        ]
+      : []),
     ...(process.env.LK_NETNS_ADDRESS ? [{ name: 'firefox-room', testMatch: FIREFOX_ROOM, use: { engine: 'firefox' as const } }] : []),
     // LK_MATRIX=1 adds the livekit-client version matrix (Chromium).
-    ...matrixProjects(PREVIEW_PORT).map((p) => ({ ...p, use: { ...p.use, engine: 'chromium' as const } })),
+    ...(inRun('second') ? matrixProjects(PREVIEW_PORT).map((p) => ({ ...p, use: { ...p.use, engine: 'chromium' as const } })) : []),
   ],
   webServer: [
     {
@@ -62,6 +77,6 @@ export default defineConfig<{ engine: Engine }>({
             timeout: 60_000,
           },
         ]),
-    ...matrixServers(PREVIEW_PORT),
+    ...(inRun('second') ? matrixServers(PREVIEW_PORT) : []),
   ],
 });

@@ -17,6 +17,9 @@ const pages = readdirSync(resolve(import.meta.dirname, 'e2e/pages'))
 export default defineConfig({
   root: import.meta.dirname,
   appType: 'mpa',
+  // npm test's second Playwright run starts a dev server beside the first one's: each needs its
+  // own dependency-optimiser cache (LK_VITE_CACHE_DIR), or one rewrites the other's mid-load.
+  cacheDir: process.env.LK_VITE_CACHE_DIR ?? 'node_modules/.vite',
   plugins: [embeddedWasm(), lkDemoServer()],
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },

@@ -10,9 +10,10 @@
 //   2. in parallel: the type checks, the app build (vite preview serves it), the package build
 //      (the bundler specs pack it), then the package check on that build, Vitest and the version
 //      matrix's Vitest, and the version matrix's page builds (each preview server serves one);
-//   3. the main Playwright run, then the Firefox room run in its network namespace (its own
-//      output dir). One after the other: the real-time room checks of one run lost their engines
-//      to the other's CPU load.
+//   3. two Playwright runs side by side: the Chromium specs; and the Firefox and WebKit projects,
+//      the version matrix and a few Chromium specs, then the Firefox room run in its network
+//      namespace. Nothing CPU-heavy runs beside them: a Firefox → Chromium room once cut pauses by
+//      only 11.7 dB (floor 20) while the bundler apps built on the same 2 cores.
 // Stage 3 starts only once stage 2 passed: Playwright against a stale or failed build proves
 // nothing. Every step's output is kept and printed in one piece when it ends (no interleaving),
 // but for the main Playwright run, which streams.
@@ -135,7 +136,7 @@ function summary() {
   console.log(`\n[test] steps (wall ${seconds(started)} s in all):`);
   for (const t of timings)
     console.log(`[test]   ${t.code === 0 ? 'ok  ' : 'FAIL'} ${t.seconds.padStart(5)} s  ${t.name}${t.busy && `  (${t.busy})`}`);
-  const specs = [...specTimes('test-results/main/results.json'), ...specTimes('test-results/firefox-room/results.json')];
+  const specs = ['main', 'second', 'firefox-room'].flatMap((dir) => specTimes(`test-results/${dir}/results.json`));
   if (specs.length === 0) return;
   console.log('[test] e2e test time per spec (tests only, without worker and server start-up), longest first:');
   for (const [key, s] of specs.sort((a, b) => b[1] - a[1])) console.log(`[test]   ${s.toFixed(0).padStart(5)} s  ${key}`);
@@ -195,37 +196,61 @@ const e2eEnv = { ...env, LK_TOKEN_LEDGER: ledger };
 const bundlerRoot = full ? readFileSync(bundlerRootFile, 'utf8').trim() : '';
 if (bundlerRoot) e2eEnv.LK_BUNDLER_APPS = bundlerRoot;
 
-// 3. The browsers.
-const mainStatus = await step(
-  'playwright (chromium, firefox, webkit projects)',
+// 3. The browsers: two Playwright runs side by side (LK_E2E_RUN, playwright.config.ts), on ports
+// of their own, each with its own output folder and JSON report. The first streams its output;
+// the second, then the Firefox room run, print theirs when they end. Real-time room checks of
+// the two runs share the 2 cores, so nothing CPU-heavy runs in stage 3: the builds ran in stage 2.
+// A filtered run (`npm test -- <args>`) is one Playwright run over every project, as before.
+const json = (dir) => ({ LK_E2E_JSON: resolve(`test-results/${dir}/results.json`) });
+const firstRun = step(
+  full ? 'playwright (first run: Chromium)' : 'playwright',
   'npx',
   ['playwright', 'test', '--output', 'test-results/main', ...extra],
   {
     stream: true,
     log: resolve('test-results/main/playwright-output.log'),
-    // Per-test durations and start times, to profile the suite.
-    env: { ...e2eEnv, LK_E2E_JSON: resolve('test-results/main/results.json') },
+    env: { ...e2eEnv, ...json('main'), ...(full ? { LK_E2E_RUN: 'first' } : {}) },
   },
 );
 // Firefox in real rooms: server, Chromium and Firefox together inside a network namespace this
 // run makes (tools/testing/netns.sh), the only place Firefox offers an ICE candidate our tests
-// may use. Root makes the namespace directly; otherwise a user namespace maps us to root inside
-// it. It needs only the preview server: no dev server, no matrix (LK_E2E_DEV=0, LK_MATRIX=0).
-// After the main run, not beside it: beside it, a Firefox → Chromium room once cut pauses by only
-// 11.7 dB (floor 20) while the bundler spec built its apps on the same 2 cores.
+// may use (its own loopback, so its ports cannot collide with the runs outside). Root makes the
+// namespace directly; otherwise a user namespace maps us to root inside it. It needs only the
+// preview server: no dev server, no matrix (LK_E2E_DEV=0, LK_MATRIX=0).
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const roomStatus = full
-  ? await step(
-      'playwright (firefox-room, in a network namespace)',
-      'npx',
-      ['playwright', 'test', '--project', 'firefox-room', '--output', 'test-results/firefox-room'],
-      {
-        wrap: ['unshare', isRoot ? '-n' : '-rn', '--', 'sh', 'tools/testing/netns.sh'],
-        log: resolve('test-results/firefox-room/playwright-output.log'),
-        env: { ...e2eEnv, LK_MATRIX: '0', LK_E2E_DEV: '0', LK_E2E_JSON: resolve('test-results/firefox-room/results.json') },
-      },
+const secondPort = String(Number(process.env.LK_E2E_PORT ?? 5175) + 100);
+const secondRuns = full
+  ? chain(
+      () =>
+        step(
+          'playwright (second run: Firefox, WebKit, the version matrix, React, demo)',
+          'npx',
+          ['playwright', 'test', '--output', 'test-results/second'],
+          {
+            log: resolve('test-results/second/playwright-output.log'),
+            env: {
+              ...e2eEnv,
+              ...json('second'),
+              LK_E2E_RUN: 'second',
+              LK_E2E_PORT: secondPort,
+              LK_VITE_CACHE_DIR: 'node_modules/.vite-second',
+            },
+          },
+        ),
+      () =>
+        step(
+          'playwright (firefox-room, in a network namespace)',
+          'npx',
+          ['playwright', 'test', '--project', 'firefox-room', '--output', 'test-results/firefox-room'],
+          {
+            wrap: ['unshare', isRoot ? '-n' : '-rn', '--', 'sh', 'tools/testing/netns.sh'],
+            log: resolve('test-results/firefox-room/playwright-output.log'),
+            env: { ...e2eEnv, ...json('firefox-room'), LK_MATRIX: '0', LK_E2E_DEV: '0' },
+          },
+        ),
     )
-  : 0;
+  : Promise.resolve(0);
+const [mainStatus, roomStatus] = await Promise.all([firstRun, secondRuns]);
 const e2eStatus = mainStatus || roomStatus;
 if (bundlerRoot) rmSync(bundlerRoot, { recursive: true, force: true });
 
