@@ -5,6 +5,7 @@
 // states, and the talkers' output (recorded in the graph) scored against the clean speech.
 //
 //   npx tsx tools/bench/live-room.ts [--write]        (also a phase of `npm run bench`)
+//   npx tsx tools/bench/live-room.ts --floor [--write] the same graph with copying worklets only
 //   LK_LIVE_ROOM_SECONDS=10 LK_LIVE_ROOM_TRACKS=8,256  shorten a smoke run
 //
 // --write stores the result in tools/bench/results.json (liveRoom) and replaces the BENCHMARKS.md
@@ -292,6 +293,7 @@ export async function measureLiveRoom(options: LiveRoomOptions, b?: BenchBrowser
       for (const gating of index % 2 === 0 ? [true, false] : [false, true]) {
         const req: RoomRequest = {
           n,
+          tracks: 'noise-cancellation',
           gating,
           warmupSeconds: WARMUP_SECONDS,
           seconds: options.seconds,
@@ -372,6 +374,114 @@ export async function measureLiveRoom(options: LiveRoomOptions, b?: BenchBrowser
   };
 }
 
+export const GRAPH_FLOOR_TITLE = 'Large room, the graph floor';
+const FLOOR_SECONDS = 20;
+
+export interface GraphFloorRow {
+  tracks: number;
+  /** The audio thread's CPU (share of a core) and underruns with a copying worklet per track. */
+  audioThreadCore: number;
+  underrunEvents: number;
+  underrunMs: number;
+  clockRate: number;
+  load: number;
+}
+
+export interface GraphFloorResults {
+  date: string;
+  command: string;
+  seconds: number;
+  rows: GraphFloorRow[];
+}
+
+/**
+ * The same graph as the large-room runs with, per track, a worklet that only copies its input
+ * (live-room.pass-through.ts) in place of NoiseCancellation: what Chromium's graph costs before
+ * any of ours, so the large-room table can say how much of a miss is ours.
+ */
+export async function measureGraphFloor(
+  counts: readonly number[],
+  command: string,
+  log: (m: string) => void,
+  b?: BenchBrowser,
+): Promise<GraphFloorResults> {
+  const { launchBrowser, withTimeout } = await import('./browser');
+  const { startBlobServer } = await import('./blob-server');
+  const talkers = turnTakingTalkers({ talkers: TALKERS, seconds: WARMUP_SECONDS + FLOOR_SECONDS + 1 });
+  const server = await servePage();
+  const blobs = await startBlobServer();
+  const browser = b ?? (await launchBrowser());
+  const rows: GraphFloorRow[] = [];
+  try {
+    const page = await openPage(browser, server.url);
+    for (const [k, t] of talkers.entries()) {
+      blobs.put(`talker${k}`, t.mixture);
+      await page.evaluate(([key, url]) => window.lkr.load(key, url), [`talker${k}`, `${blobs.url}talker${k}`] as const);
+    }
+    for (let k = 0; k < DTX_LOOPS; k++) {
+      blobs.put(`dtx${k}`, quietTrack('dtx', 10 * RATE, 7000 + k));
+      await page.evaluate(([key, url]) => window.lkr.load(key, url), [`dtx${k}`, `${blobs.url}dtx${k}`] as const);
+    }
+    for (const n of counts) {
+      const load = os.loadavg()[0] ?? 0;
+      const req: RoomRequest = {
+        n,
+        tracks: 'pass-through',
+        gating: false,
+        warmupSeconds: WARMUP_SECONDS,
+        seconds: FLOOR_SECONDS,
+        talkers: talkers.map((_, k) => `talker${k}`),
+        dtx: Array.from({ length: DTX_LOOPS }, (_, k) => `dtx${k}`),
+        uploadTo: `${blobs.url}out-`,
+      };
+      const res = await withTimeout(
+        `graph floor N=${n}`,
+        (FLOOR_SECONDS + 240) * 1000,
+        page.evaluate((r) => window.lkr.run(r), req),
+      );
+      for (let k = 0; k < TALKERS; k++) blobs.take(`out-${k}`);
+      const row = {
+        tracks: n,
+        audioThreadCore: coreShare(res.cpuByThread, res.windowMs, audioThreadOf(res.cpuByThread)),
+        underrunEvents: res.underrunEvents,
+        underrunMs: res.underrunMs,
+        clockRate: res.clockRate,
+        load,
+      };
+      rows.push(row);
+      log(
+        `  graph floor N=${n}: audio thread ${pct(row.audioThreadCore)}, ${row.underrunEvents} underruns, clock ${row.clockRate.toFixed(3)}, load ${load.toFixed(2)}`,
+      );
+    }
+    await page.context().close();
+  } finally {
+    if (!b) await browser.close();
+    await blobs.close();
+    await server.close();
+  }
+  return { date: new Date().toISOString(), command, seconds: FLOOR_SECONDS, rows };
+}
+
+export function graphFloorMarkdown(r: GraphFloorResults, room?: LiveRoomResults): string {
+  const ours = new Map(room?.rows.map((row) => [row.tracks, row.on.audioThreadCore]));
+  const lines = [
+    `## ${GRAPH_FLOOR_TITLE}`,
+    '',
+    `The large-room graph again, with a worklet per track that only copies its input to its output (tools/bench/pages/live-room.pass-through.ts) in place of NoiseCancellation: the cost of ${'N'} AudioWorkletNodes and their sources in Chromium before any code of ours runs. ${r.seconds} s per N; audio-thread CPU as in the large-room table.${room ? " The last column is the large-room table's gating-on figure at the same N (its own run)." : ''}`,
+    '',
+    '| tracks | audio-thread CPU, pass-through worklets | underrun events (missing) | clock rate | NoiseCancellation, gating on | load avg |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...r.rows.map((row) => {
+      const nc = ours.get(row.tracks);
+      return `| ${row.tracks} | ${pct(row.audioThreadCore)} | ${row.underrunEvents} (${f(row.underrunMs, 0)} ms) | ${f(row.clockRate, 3)} | ${nc === undefined ? '—' : pct(nc)} | ${f(row.load)} |`;
+    }),
+    '',
+    `Run ${r.date}. Reproduce: \`${r.command}\`.`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
 /** Seconds per run: the issue's 60 unless LK_LIVE_ROOM_SECONDS shortens a smoke run. */
 export function liveRoomSeconds(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.LK_LIVE_ROOM_SECONDS;
@@ -397,6 +507,20 @@ async function main(): Promise<void> {
   const seconds = liveRoomSeconds();
   const write = process.argv.includes('--write');
   const counts = liveRoomCounts();
+  const json = resolve(ROOT, 'tools/bench/results.json');
+  const md = resolve(ROOT, 'BENCHMARKS.md');
+  if (process.argv.includes('--floor')) {
+    const floor = await measureGraphFloor(counts, 'npx tsx tools/bench/live-room.ts --floor --write', log);
+    const results = JSON.parse(readFileSync(json, 'utf8')) as Results;
+    const section = graphFloorMarkdown(floor, results.liveRoom);
+    process.stdout.write(section);
+    if (!write) return;
+    results.graphFloor = floor;
+    writeFileSync(json, JSON.stringify(results, null, 1) + '\n');
+    writeFileSync(md, withSection(existsSync(md) ? readFileSync(md, 'utf8') : '', GRAPH_FLOOR_TITLE, section));
+    log('wrote tools/bench/results.json (graphFloor) and the BENCHMARKS.md section');
+    return;
+  }
   const command = `${process.env.LK_LIVE_ROOM_TRACKS ? `LK_LIVE_ROOM_TRACKS=${counts.join(',')} ` : ''}npx tsx tools/bench/live-room.ts --write`;
   const result = await measureLiveRoom({ seconds, counts, command, log });
   const section = liveRoomMarkdown(result);
@@ -409,11 +533,9 @@ async function main(): Promise<void> {
     log(`a shortened run: written to ${path}, not to BENCHMARKS.md`);
     return;
   }
-  const json = resolve(ROOT, 'tools/bench/results.json');
   const results = JSON.parse(readFileSync(json, 'utf8')) as Results;
   results.liveRoom = result;
   writeFileSync(json, JSON.stringify(results, null, 1) + '\n');
-  const md = resolve(ROOT, 'BENCHMARKS.md');
   writeFileSync(md, withSection(existsSync(md) ? readFileSync(md, 'utf8') : '', LIVE_ROOM_TITLE, section));
   log('wrote tools/bench/results.json (liveRoom) and the BENCHMARKS.md section');
 }

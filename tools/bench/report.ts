@@ -1,7 +1,7 @@
 // BENCHMARKS.md and the charts, generated from results.json alone. The markdown building is pure
 // (renderMarkdown, costChart, qualityChart); writeReport() only writes the files.
 import { sectionOf, strengthMarkdown, withSection, withStrengthSection } from './strength';
-import { LIVE_ROOM_TITLE, liveRoomMarkdown } from './live-room';
+import { GRAPH_FLOOR_TITLE, graphFloorMarkdown, LIVE_ROOM_TITLE, liveRoomMarkdown } from './live-room';
 import { resamplerMarkdown } from './resampler';
 import { engineQualityMarkdown, withEngineQualitySection } from './engine-quality';
 import { engineCostMarkdown, withEngineCostSection } from './engine-cost';
@@ -714,5 +714,6 @@ export function writeReport(r: Results, paths: ReportPaths): void {
     : existsSync(paths.md)
       ? sectionOf(readFileSync(paths.md, 'utf8'), LIVE_ROOM_TITLE)
       : null;
-  writeFileSync(paths.md, liveRoom ? withSection(withGating, LIVE_ROOM_TITLE, liveRoom) : withGating);
+  const withRoom = liveRoom ? withSection(withGating, LIVE_ROOM_TITLE, liveRoom) : withGating;
+  writeFileSync(paths.md, r.graphFloor ? withSection(withRoom, GRAPH_FLOOR_TITLE, graphFloorMarkdown(r.graphFloor, r.liveRoom)) : withRoom);
 }

@@ -3,7 +3,7 @@ import type { ResamplerResults } from './resampler';
 import type { EngineQualityResults } from './engine-quality';
 import type { EngineCostResults } from './engine-cost';
 import type { GtcrnBandResults } from './gtcrn-band';
-import type { LiveRoomResults } from './live-room';
+import type { GraphFloorResults, LiveRoomResults } from './live-room';
 // The shape of bench/results.json: what one `npm run bench` measured. BENCHMARKS.md and the
 // charts are generated from it alone (bench/report.ts), so a report can be regenerated from an
 // old results file.
@@ -103,6 +103,7 @@ export interface Results {
   gtcrnBand?: GtcrnBandResults;
   /** The large-room live benchmark (tools/bench/live-room.ts); absent in older runs. */
   liveRoom?: LiveRoomResults;
+  graphFloor?: GraphFloorResults;
   p1: { node: NodeCostResult; browser: BrowserCost };
   p2: DelayResult;
   p3: {

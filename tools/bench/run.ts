@@ -49,7 +49,7 @@ import {
 import { medianCi, pairedRatios, spread, type Spread } from './stats';
 import { writeReport } from './report';
 import { startBlobServer, type BlobServer } from './blob-server';
-import { liveRoomCounts, liveRoomSeconds, measureLiveRoom } from './live-room';
+import { liveRoomCounts, liveRoomSeconds, measureGraphFloor, measureLiveRoom } from './live-room';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -521,6 +521,10 @@ async function main(): Promise<void> {
         ),
       ));
 
+    const graphFloor = await phase('large room graph floor', () =>
+      measureGraphFloor(quick ? [8, 32] : liveRoomCounts(), quick ? 'npm run bench -- --quick' : 'npm run bench', log, b),
+    );
+
     const cyclesPage = await openBenchPage(b, server.url, { newContext: true });
     const browserCycles: CyclesResult = await phase('P4 Chromium create/close', () =>
       cyclesPage.evaluate((req) => window.lkb.cycles(req), { count: cfg.cycles, every: cfg.cyclesEvery }),
@@ -607,6 +611,7 @@ async function main(): Promise<void> {
       engineCost,
       gtcrnBand,
       liveRoom,
+      graphFloor,
     };
   } finally {
     await b.close();

@@ -7,3 +7,6 @@ export interface RecorderOptions {
   frames: number;
   inputs: number;
 }
+
+/** The graph floor: a worklet that copies its input to its output and does nothing else. */
+export const PASS_THROUGH_PROCESSOR = 'lk-bench-live-room-pass-through';

@@ -2,11 +2,13 @@
 // in one real-time AudioContext, fed by looping AudioBufferSourceNodes as remote tracks would be:
 // 3 talkers in turns, the rest digital silence or DTX-like noise. A recording worklet captures
 // the talkers' processed output; playbackStats gives underruns, /proc (through the Node driver)
-// the audio thread's CPU. Driven by tools/bench/live-room.ts.
+// the audio thread's CPU. With tracks: 'pass-through' each NoiseCancellation is replaced by a copying
+// worklet (the graph floor). Driven by tools/bench/live-room.ts.
 import { NoiseCancellation, type NoiseCancellationOptions } from '../../../src/index';
 import type { EngineActivityState } from '../../../src/types';
 import recorderUrl from './live-room.recorder.ts?worker&url';
-import { RECORDER_PROCESSOR, type RecorderOptions } from './live-room.names';
+import passThroughUrl from './live-room.pass-through.ts?worker&url';
+import { PASS_THROUGH_PROCESSOR, RECORDER_PROCESSOR, type RecorderOptions } from './live-room.names';
 
 const RATE = 48_000;
 
@@ -26,6 +28,8 @@ async function load(id: string, url: string): Promise<number> {
 
 export interface RoomRequest {
   n: number;
+  /** 'pass-through': the same graph with a copying worklet per track instead of NoiseCancellation. */
+  tracks: 'noise-cancellation' | 'pass-through';
   gating: boolean;
   warmupSeconds: number;
   seconds: number;
@@ -98,17 +102,24 @@ async function run(req: RoomRequest): Promise<RoomResult> {
     sum.gain.value = 1 / req.n;
     sum.connect(ctx.destination);
     const t0 = performance.now();
-    // Lifted cap: every track gets a real processor; the overload governor stays on, as shipped.
-    const options: NoiseCancellationOptions = { maxProcessorsPerContext: 100_000, statsIntervalMs: 1000, gating: req.gating };
-    for (let i = 0; i < req.n; i++) {
-      const nc = await NoiseCancellation.create(ctx, options);
-      nc.events.on('error', (e) => {
-        if (e.reason === 'overload') shed.add(i);
-        else errors.push(`${e.reason}: ${e.message}`);
-      });
-      nc.node.connect(sum);
-      ncs.push(nc);
+    const nodes: AudioNode[] = [];
+    if (req.tracks === 'pass-through') {
+      await ctx.audioWorklet.addModule(passThroughUrl);
+      for (let i = 0; i < req.n; i++) nodes.push(new AudioWorkletNode(ctx, PASS_THROUGH_PROCESSOR));
+    } else {
+      // Lifted cap: every track gets a real processor; the overload governor stays on, as shipped.
+      const options: NoiseCancellationOptions = { maxProcessorsPerContext: 100_000, statsIntervalMs: 1000, gating: req.gating };
+      for (let i = 0; i < req.n; i++) {
+        const nc = await NoiseCancellation.create(ctx, options);
+        nc.events.on('error', (e) => {
+          if (e.reason === 'overload') shed.add(i);
+          else errors.push(`${e.reason}: ${e.message}`);
+        });
+        ncs.push(nc);
+        nodes.push(nc.node);
+      }
     }
+    for (const node of nodes) node.connect(sum);
     const setupMs = performance.now() - t0;
     // Every processor has run its constructor (its 'ready' arrived) before the clock starts.
     await Promise.all(ncs.map((nc) => (nc.ready ? undefined : new Promise<void>((resolve) => nc.events.on('ready', () => resolve())))));
@@ -126,12 +137,12 @@ async function run(req: RoomRequest): Promise<RoomResult> {
       (resolve) => (recorder.port.onmessage = (e) => resolve(e.data as Float32Array<ArrayBuffer>[])),
     );
     recorder.connect(ctx.destination);
-    ncs.forEach((nc, i) => {
+    nodes.forEach((node, i) => {
       const source = ctx.createBufferSource();
       if (i < talkers) {
         source.buffer = talkerBuffers[i] as AudioBuffer;
-        nc.node.connect(recorder, 0, i);
-        source.connect(nc.node);
+        node.connect(recorder, 0, i);
+        source.connect(node);
         source.start(start);
         return;
       }
@@ -139,7 +150,7 @@ async function run(req: RoomRequest): Promise<RoomResult> {
       const dtx = dtxBuffers[(q >> 1) % Math.max(1, dtxBuffers.length)];
       source.buffer = q % 2 === 1 && dtx ? dtx : silence;
       source.loop = true;
-      source.connect(nc.node);
+      source.connect(node);
       // Different offsets, so the DTX tracks do not run in lockstep.
       source.start(start, (q * 0.37) % source.buffer.duration);
     });
