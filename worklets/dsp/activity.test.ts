@@ -126,6 +126,44 @@ describe('activity level meter', () => {
       expect(meter.levelDb).toBeCloseTo(20 * Math.log10(0.5), 3);
     }
   });
+
+  it('fed in render quanta that split its frames, gives the level of a plain per-sample meter, bit for bit', () => {
+    // The meter written the plain way: one test per sample, the energy carried in a field.
+    class PlainMeter {
+      private fill = 0;
+      private energy = 0;
+      levelDb = -120;
+      constructor(private readonly frame: number) {}
+      push(block: Float32Array): void {
+        for (const x of block) {
+          this.energy += x * x;
+          if (++this.fill === this.frame) {
+            const db = this.energy > 0 ? 10 * Math.log10(this.energy / this.frame) : -Infinity;
+            this.levelDb = Math.max(Math.max(-120, db), this.levelDb - 0.2);
+            this.fill = this.energy = 0;
+          }
+        }
+      }
+    }
+    // 480 and 441 samples a frame: 128-sample quanta end inside frames, and some quanta hold a frame end.
+    for (const rate of [48_000, 44_100]) {
+      const x = makeNoise('pink', 3 * rate, rate, 5);
+      // Loud and quiet stretches, so the level both rises and decays.
+      for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) * (Math.floor(i / rate) % 2 ? 0.01 : 1);
+      const meter = new LevelMeter(rate);
+      const plain = new PlainMeter(Math.round(rate / 100));
+      let changes = 0;
+      for (let o = 0; o + 128 <= x.length; o += 128) {
+        const before = meter.levelDb;
+        meter.push(x.subarray(o, o + 128), 128);
+        plain.push(x.subarray(o, o + 128));
+        if (meter.levelDb !== plain.levelDb) throw new Error(`${rate} Hz, quantum at ${o}: ${meter.levelDb} != ${plain.levelDb}`);
+        if (meter.levelDb !== before) changes++;
+      }
+      // A level per 10 ms frame, nearly all of them moved it.
+      expect(changes).toBeGreaterThan(250);
+    }
+  });
 });
 
 describe('activity gate with classic RNNoise on talkers who speak in turns', () => {

@@ -129,30 +129,32 @@ describe('pipeline with the RNNoise engine', () => {
     pipeline.destroy();
   });
 
-  it('resets an engine that produced non-finite output and passes that frame dry', () => {
-    let poisoned = true;
-    let resets = 0;
-    const engine = {
-      delay: 0,
-      processFrame(i: Float32Array, o: Float32Array) {
-        o.set(i);
-        if (poisoned) o[7] = NaN;
-        return 0.5;
-      },
-      reset() {
-        resets++;
-        poisoned = false;
-      },
-      destroy() {},
-    };
-    const pipeline = new DenoisePipeline(engine);
-    const x = noise(128 * 30, 6);
-    const y = runBlocks(pipeline, x);
-    expect(resets).toBe(1);
-    expect(pipeline.stats.engineResets).toBe(1);
-    expect(y.every(Number.isFinite)).toBe(true);
-    for (let i = 448; i < y.length; i++) expect(y[i]).toBe(x[i - 448]);
-  });
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    it(`resets an engine that produced ${bad} in its output and passes that frame dry`, () => {
+      let poisoned = true;
+      let resets = 0;
+      const engine = {
+        delay: 0,
+        processFrame(i: Float32Array, o: Float32Array) {
+          o.set(i);
+          if (poisoned) o[7] = bad;
+          return 0.5;
+        },
+        reset() {
+          resets++;
+          poisoned = false;
+        },
+        destroy() {},
+      };
+      const pipeline = new DenoisePipeline(engine);
+      const x = noise(128 * 30, 6);
+      const y = runBlocks(pipeline, x);
+      expect(resets).toBe(1);
+      expect(pipeline.stats.engineResets).toBe(1);
+      expect(y.every(Number.isFinite)).toBe(true);
+      for (let i = 448; i < y.length; i++) expect(y[i]).toBe(x[i - 448]);
+    });
+  }
 
   it('crossfades to the time-aligned dry signal when disabled and skips the engine once bypassed', () => {
     const x = noise(128 * 400, 7, 0.3);

@@ -5,7 +5,7 @@
 // Allocation-free after construction.
 import { GatedEngine, type GateOptions } from './activity';
 import { FRAME_SIZE, frameSizeOf, type FrameEngine } from './engine';
-import { Reframer } from './reframer';
+import { Reframer, reframerDelay } from './reframer';
 import { engineMayTake, InputSanitiser } from './sanitise';
 import { approach, STRENGTH_RAMP_SECONDS, StrengthRamp } from './strength';
 
@@ -47,13 +47,15 @@ export class DenoisePipeline {
   private readonly reframer: Reframer;
   private readonly sanitiser = new InputSanitiser();
   private readonly wet: Float32Array;
-  // The sanitised input and the dry path in one: the sanitiser writes each block at `histPos`,
-  // `latency` samples of history stay in front of it, so the dry sample for block sample i is
-  // hist[histPos − latency + i], time-aligned with the denoised path. The slack behind it lets
-  // blocks be appended for a while before the history is moved back to the front, one block
-  // copy; the steady enabled path thus keeps the dry path at no per-sample cost.
+  // The sanitised input and the dry path in one: the sanitiser writes each block straight into
+  // the reframer's input ring, which keeps `latency` samples of history in front of it, so the dry
+  // sample for block sample i is `latency` samples behind it, time-aligned with the denoised path.
+  // The engine reads its frames in place from the same ring, and the steady enabled path never
+  // reads the dry path at all.
   private readonly hist: Float32Array;
-  private histPos: number;
+  // Input index of the last sanitised sample at ±SAMPLE_LIMIT (-1: none yet): frames before it
+  // are known clean, and only a frame that may hold it is scanned (engineMayTake).
+  private limitAt = -1;
   private gain: number;
   // Re-enabling after full bypass: the engine starts over (its state is from before the bypass)
   // and the fade-in waits until the denoised path carries frames it ran on since, so wet and dry
@@ -79,12 +81,11 @@ export class DenoisePipeline {
     const blockSize = options.blockSize ?? 128;
     const maxBlock = options.maxBlock ?? (typeof blockSize === 'number' ? blockSize : 1024);
     this.frameSize = frameSizeOf(engine);
-    this.reframer = new Reframer(blockSize, this.runFrame, maxBlock, this.frameSize);
-    this.latency = this.reframer.delay + engine.delay;
+    const delay = reframerDelay(blockSize, this.frameSize);
+    this.latency = delay + engine.delay;
+    this.reframer = new Reframer(blockSize, this.runFrame, maxBlock, this.frameSize, this.latency);
+    this.hist = this.reframer.input;
     this.wet = new Float32Array(maxBlock);
-    // Slack for four blocks: the history moves back once every four blocks or more.
-    this.hist = new Float32Array(this.latency + 4 * maxBlock);
-    this.histPos = this.latency;
     this.gain = this.target = options.enabled === false ? 0 : 1;
     const fade = options.crossfadeSamples ?? FRAME_SIZE;
     this.step = fade > 0 ? 1 / fade : 1;
@@ -121,15 +122,17 @@ export class DenoisePipeline {
   }
 
   process(input: Float32Array, output: Float32Array, length = input.length): void {
-    this.reframer.checkLength(length);
+    const reframer = this.reframer;
+    reframer.checkLength(length);
     const hist = this.hist;
+    const cap = hist.length;
     const n = this.latency;
-    let pos = this.histPos;
-    if (pos + length > hist.length) {
-      hist.copyWithin(0, pos - n, pos);
-      pos = n;
-    }
-    this.sanitiser.process(input, hist, length, pos);
+    const pos = reframer.writePos;
+    // Sanitised into the reframer's input ring, in two runs where the block wraps its end.
+    const first = Math.min(length, cap - pos);
+    let atLimit = this.sanitiser.process(input, hist, first, pos);
+    if (first < length) atLimit = Math.max(atLimit, this.sanitiser.process(input, hist, length - first, 0, first));
+    if (atLimit >= 0) this.limitAt = this.outCount + atLimit;
     this.stats.nonFiniteInputs = this.sanitiser.nonFinite;
     this.stats.outOfRangeInputs = this.sanitiser.outOfRange;
     let gain = this.gain;
@@ -137,16 +140,18 @@ export class DenoisePipeline {
     const strength = this.strengthRamp;
     if (gain === target && gain === 1 && strength.steady && strength.current === 1) {
       // Steady and enabled (the common case): the output is the denoised path, straight from the reframer.
-      this.reframer.process(hist, output, length, pos);
+      reframer.advance(output, length);
     } else {
       const wet = this.wet;
-      this.reframer.process(hist, wet, length, pos);
-      const dry0 = pos - n;
+      reframer.advance(wet, length);
+      let d = pos - n;
+      if (d < 0) d += cap;
       const t0 = this.outCount;
       // Read after the reframer ran this block's frames (runFrame sets it).
       let wetFrom = this.wetFrom;
       for (let i = 0; i < length; i++) {
-        const dry = hist[dry0 + i] as number;
+        const dry = hist[d] as number;
+        if (++d === cap) d = 0;
         if (gain !== target && (wetFrom < 0 || t0 + i >= wetFrom)) {
           wetFrom = -1;
           gain = approach(gain, target, this.step);
@@ -157,7 +162,6 @@ export class DenoisePipeline {
       }
       this.wetFrom = wetFrom;
     }
-    this.histPos = pos + length;
     this.outCount += length;
     this.gain = gain;
   }
@@ -169,7 +173,7 @@ export class DenoisePipeline {
       output.set(input);
       return;
     }
-    if (!engineMayTake(input)) {
+    if (this.limitAt >= k * this.frameSize && !engineMayTake(input)) {
       // Garbage (dsp/sanitise.ts): kept from the engine, whose state stays as it was.
       output.set(input);
       this.stats.vad = 0;
@@ -184,17 +188,18 @@ export class DenoisePipeline {
     if (this.wetFrom === Infinity) this.wetFrom = (k + 1) * this.frameSize + this.latency;
     const vad = this.engine.processFrame(input, output);
     this.stats.frames++;
+    // NaN or ±Infinity anywhere makes the sum non-finite (finite float32 samples cannot overflow
+    // a double sum of one frame), so one add per sample replaces a test per sample.
+    let sum = 0;
     const n = this.frameSize;
-    for (let i = 0; i < n; i++) {
-      const y = output[i] as number;
-      if (y - y !== 0) {
-        // A poisoned engine state stays poisoned; start it over and pass this frame dry.
-        this.engine.reset();
-        this.stats.engineResets++;
-        output.set(input);
-        this.stats.vad = 0;
-        return;
-      }
+    for (let i = 0; i < n; i++) sum += output[i] as number;
+    if (sum - sum !== 0) {
+      // A poisoned engine state stays poisoned; start it over and pass this frame dry.
+      this.engine.reset();
+      this.stats.engineResets++;
+      output.set(input);
+      this.stats.vad = 0;
+      return;
     }
     this.stats.vad = vad;
   };

@@ -54,6 +54,30 @@ describe('input sanitiser', () => {
     expect(engineMayTake(Float32Array.from([3.99, -3.99]))).toBe(true);
     expect(engineMayTake(Float32Array.from([0, SAMPLE_LIMIT]))).toBe(false);
   });
+
+  it('keeps a frame holding a sample of exactly ±4 from the engine too, without counting it out of range, and runs the frames around it', () => {
+    const seen: number[] = [];
+    const engine: FrameEngine = {
+      delay: 0,
+      processFrame(i, o) {
+        seen.push(i[0] as number);
+        o.fill(0);
+        return 0.5;
+      },
+      reset() {},
+      destroy() {},
+    };
+    const pipeline = new DenoisePipeline(engine);
+    // Frame f starts with the sample f / 100, so the engine's calls name the frames it ran.
+    const x = new Float32Array(128 * 30).fill(0.1);
+    for (let f = 0; f < 8; f++) x[f * 480] = f / 100;
+    // At the limit exactly, in the third frame and (as the block's last sample) in the sixth.
+    x[1000] = -SAMPLE_LIMIT;
+    x[2687] = SAMPLE_LIMIT;
+    runBlocks(pipeline, x);
+    expect(seen).toEqual([0, 0.01, 0.03, 0.04, 0.06, 0.07].map(Math.fround));
+    expect(pipeline.stats.outOfRangeInputs).toBe(0);
+  });
 });
 
 // The engines the pipeline can run, built as the worklet and the CLI build them (engines.ts).

@@ -25,25 +25,37 @@ export class InputSanitiser {
   /** Finite input samples clamped to ±SAMPLE_LIMIT. */
   outOfRange = 0;
 
-  /** Copies `length` samples of `input` to `output` from `outOffset` on, sanitised. */
-  process(input: Float32Array, output: Float32Array, length: number, outOffset = 0): void {
+  /**
+   * Copies `length` samples of `input` from `inOffset` on to `output` from `outOffset` on,
+   * sanitised. Returns the index (into `input`) of the last sample at or beyond ±SAMPLE_LIMIT,
+   * which engineMayTake refuses, or -1: the pipeline scans only frames that may hold one.
+   */
+  process(input: Float32Array, output: Float32Array, length: number, outOffset = 0, inOffset = 0): number {
     let nonFinite = 0;
     let outOfRange = 0;
+    let atLimit = -1;
     for (let i = 0; i < length; i++) {
-      const x = input[i] as number;
-      if (x - x !== 0) {
+      const x = input[inOffset + i] as number;
+      const a = Math.abs(x);
+      // The usual sample first: one test that NaN, ±Infinity, the limit, zero and denormals fail.
+      if (a < SAMPLE_LIMIT && a >= DENORMAL) {
+        output[outOffset + i] = x;
+      } else if (x - x !== 0) {
         // x − x is NaN exactly when x is NaN or ±Infinity.
         output[outOffset + i] = 0;
         nonFinite++;
-      } else if (x > SAMPLE_LIMIT || x < -SAMPLE_LIMIT) {
+      } else if (a >= SAMPLE_LIMIT) {
+        // Exactly ±SAMPLE_LIMIT passes as it is (the clamped value), only beyond it is counted.
         output[outOffset + i] = x > 0 ? SAMPLE_LIMIT : -SAMPLE_LIMIT;
-        outOfRange++;
+        if (a > SAMPLE_LIMIT) outOfRange++;
+        atLimit = inOffset + i;
       } else {
-        output[outOffset + i] = x < DENORMAL && x > -DENORMAL ? 0 : x;
+        output[outOffset + i] = 0;
       }
     }
     this.nonFinite += nonFinite;
     this.outOfRange += outOfRange;
+    return atLimit;
   }
 }
 
