@@ -34,8 +34,11 @@ export async function measureProcessor(page: DrivenPage, seconds: number, maxLag
   // A freshly subscribed track may deliver silence for a moment; record once audio arrives.
   await page.waitForFunction(() => window.nc.inputRms() > 0.01);
   const rec = await page.evaluate((s) => window.nc.record(s), seconds);
-  const raw = fromBase64(rec.raw);
-  const out = fromBase64(rec.out);
+  return measureRecording(fromBase64(rec.raw), fromBase64(rec.out), maxLagSamples);
+}
+
+/** measureProcessor's figures for a recording of a processor's input (`raw`) and output. */
+export function measureRecording(raw: Float32Array, out: Float32Array, maxLagSamples = 1500) {
   const { lag } = xcorrLag(raw, out, maxLagSamples, raw.length - maxLagSamples - 500);
   // Frames of digital silence in the received input are dropouts on the way (a sender's audio
   // thread falling behind on a loaded machine), not pauses: they hold no noise to cut, so they

@@ -29,7 +29,8 @@ export interface RtcNodePublisher {
   stop(): Promise<void>;
 }
 
-function toInt16(x: Float32Array, from: number, n: number): Int16Array {
+/** 16-bit PCM of `n` samples of `x` from `from` (zeros past its end): what AudioSource takes. */
+export function toInt16(x: Float32Array, from: number, n: number): Int16Array {
   const out = new Int16Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round((x[from + i] ?? 0) * 32767)));
   return out;
