@@ -23,8 +23,14 @@ const FRAME = RATE / 100; // 10 ms, what AudioSource is fed and AudioStream yiel
 export interface RtcNodePublisher {
   room: Room;
   trackSid: string;
-  /** Resolves when every sample was handed to AudioSource (played out in real time). */
+  /** Resolves when every sample of the first signal was handed to AudioSource (played out in real time), or on stop or play. */
   playing: Promise<void>;
+  /**
+   * Switches to `signal` at the next 10 ms frame, `loops` times (Infinity: until stopped or
+   * switched again); null sends nothing from then on (no frames, so no packets). Resolves as
+   * `playing` does, for this signal.
+   */
+  play(signal: Float32Array | null, loops?: number): Promise<void>;
   /** Stops feeding (ends `playing`), unpublishes and leaves. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -36,34 +42,59 @@ export function toInt16(x: Float32Array, from: number, n: number): Int16Array {
   return out;
 }
 
-/** Joins with rtc-node and publishes `signal` (48 kHz mono float), `loops` times (Infinity: until stopped). */
-export async function publishWithRtcNode(url: string, token: string, signal: Float32Array, loops = 1): Promise<RtcNodePublisher> {
+/**
+ * Joins with rtc-node and publishes `signal` (48 kHz mono float), `loops` times (Infinity: until
+ * stopped); null publishes the track but sends nothing until play().
+ */
+export async function publishWithRtcNode(url: string, token: string, signal: Float32Array | null, loops = 1): Promise<RtcNodePublisher> {
   const room = new Room();
   await room.connect(url, token, { autoSubscribe: false, dynacast: false });
   const source = new AudioSource(RATE, 1);
   const track = LocalAudioTrack.createAudioTrack('rtc-node-mic', source);
   const publication = await room.localParticipant!.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
   let stopped = false;
-  const playing = (async () => {
-    for (let loop = 0; loop < loops && !stopped; loop++) {
-      for (let at = 0; at + FRAME <= signal.length && !stopped; at += FRAME) {
-        // captureFrame waits while AudioSource's queue is full: this paces the feed in real time.
-        await source.captureFrame(new AudioFrame(toInt16(signal, at, FRAME), RATE, 1, FRAME));
+  // What is fed now; play() replaces it, ending the old one's promise.
+  let current = { signal, loops, done: (): void => undefined };
+  const playing = new Promise<void>((resolve) => (current.done = resolve));
+  let wake = (): void => undefined;
+  const feeding = (async () => {
+    while (!stopped) {
+      const now = current;
+      for (let loop = 0; now.signal && loop < now.loops && current === now && !stopped; loop++) {
+        for (let at = 0; at + FRAME <= now.signal.length && current === now && !stopped; at += FRAME) {
+          // captureFrame waits while AudioSource's queue is full: this paces the feed in real time.
+          await source.captureFrame(new AudioFrame(toInt16(now.signal, at, FRAME), RATE, 1, FRAME));
+        }
       }
+      if (current !== now) continue;
+      if (!stopped && now.signal) await source.waitForPlayout();
+      now.done();
+      // Nothing more to send until play() or stop().
+      if (current === now && !stopped) await new Promise<void>((resolve) => (wake = resolve));
     }
-    if (!stopped) await source.waitForPlayout();
+    current.done();
   })();
+  const play = (next: Float32Array | null, nextLoops = 1): Promise<void> => {
+    const previous = current;
+    const finished = new Promise<void>((resolve) => (current = { signal: next, loops: nextLoops, done: resolve }));
+    previous.done();
+    // What AudioSource still holds of the old signal (up to its 1 s queue) is dropped.
+    source.clearQueue();
+    wake();
+    return finished;
+  };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       stopped = true;
-      await playing.catch(() => undefined);
+      wake();
+      await feeding.catch(() => undefined);
       await room.disconnect();
       await track.close();
     })();
     return stopping;
   };
-  return { room, trackSid: publication.sid!, playing, stop };
+  return { room, trackSid: publication.sid!, playing, play, stop };
 }
 
 export interface RtcNodeSubscriber {
