@@ -3,7 +3,7 @@
 // NoiseCancellation (TrackBinding.attach) in one AudioContext. Two talk (speech in noise at
 // 10 dB SNR); six are silent: two send no audio at all, two digital silence, one −70 dBFS
 // DTX-like noise, and one the same DTX-like noise until it starts talking. Later the browser
-// talker mutes and the listener unsubscribes the late talker. One room for every check, in order.
+// talker mutes (the unsubscribe check is fixme: see its note). One room for every check, in order.
 //
 // Publishers: seven are @livekit/rtc-node clients in this test process (native Opus encoders fed
 // 10 ms frames: a few % of a core for all seven, where seven livekit-client Rooms would each
