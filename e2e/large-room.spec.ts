@@ -10,7 +10,6 @@
 // need a browser media pipeline, and the signal can be switched at a known frame); the talker
 // who mutes is a livekit-client Room in a second page (rtc-node 1.1.0 has no mute), publishing
 // Chromium's fake microphone.
-import { writeFileSync } from 'node:fs';
 import { expect, test, type BrowserContext, type Page } from './support/room-fixtures';
 import { measureRecording } from './support/room-checks';
 import { writeFakeMicWav } from './support/fake-mic';
@@ -292,7 +291,6 @@ test('a silent participant who starts talking is denoised from the first syllabl
   void publishers.get(LATE)!.play(late.mixture, 1);
   const rec = await listener.evaluate(() => window.lr.finishRecording());
   step('late talker recorded');
-  if (process.env.LK_LARGE_ROOM_DUMP) writeFileSync(process.env.LK_LARGE_ROOM_DUMP, JSON.stringify(rec));
   const raw = fromBase64(rec[`${LATE}:raw`]!);
   const out = fromBase64(rec[`${LATE}:out`]!);
   const ref = fromBase64(rec[`${LATE}:ref`]!);
