@@ -2,7 +2,7 @@
 // and denoising quality side by side in one run, then writes results.json, the SVG charts and
 // BENCHMARKS.md. Options: --quick (a short smoke run, written to bench/out/), --report-only
 // (regenerate the report from an existing results.json), --keep-live-room (keep results.json's
-// large-room run, made alone by tools/bench/live-room.ts on a quiet machine: its underruns are the
+// large-room run, made alone by tools/bench/live-room.ts, on a machine as quiet as can be had: its underruns are the
 // figure most hurt by other load; its section names its own date, load and command).
 import os from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
