@@ -259,6 +259,68 @@ async function openPage(b: BenchBrowser, url: string): Promise<Page> {
   return page;
 }
 
+interface LiveRoomSession {
+  talkers: TalkerTrack[];
+  /** One room of `n` tracks on the page; its result and the talkers' recordings. */
+  run(n: number, tracks: RoomRequest['tracks'], gating: boolean): Promise<{ res: RoomResult; outs: Float32Array[] }>;
+  close(): Promise<void>;
+}
+
+/** The page with the talkers' and DTX signals loaded, in `b` or in a browser launched here. */
+async function openLiveRoom(seconds: number, b?: BenchBrowser): Promise<LiveRoomSession> {
+  const { launchBrowser, withTimeout } = await import('./browser');
+  const { startBlobServer } = await import('./blob-server');
+  const talkers = turnTakingTalkers({ talkers: TALKERS, seconds: WARMUP_SECONDS + seconds + 1 });
+  const server = await servePage();
+  const blobs = await startBlobServer();
+  const browser = b ?? (await launchBrowser());
+  let page: Page | undefined;
+  const close = async (): Promise<void> => {
+    await page?.context().close();
+    if (!b) await browser.close();
+    await blobs.close();
+    await server.close();
+  };
+  try {
+    const p = (page = await openPage(browser, server.url));
+    const put = async (id: string, x: Float32Array): Promise<void> => {
+      blobs.put(id, x);
+      await p.evaluate(([key, url]) => window.lkr.load(key, url), [id, blobs.url + id] as const);
+      blobs.take(id);
+    };
+    for (const [k, t] of talkers.entries()) await put(`talker${k}`, t.mixture);
+    for (let k = 0; k < DTX_LOOPS; k++) await put(`dtx${k}`, quietTrack('dtx', 10 * RATE, 7000 + k));
+    const run: LiveRoomSession['run'] = async (n, tracks, gating) => {
+      const req: RoomRequest = {
+        n,
+        tracks,
+        gating,
+        warmupSeconds: WARMUP_SECONDS,
+        seconds,
+        talkers: talkers.map((_, k) => `talker${k}`),
+        dtx: Array.from({ length: DTX_LOOPS }, (_, k) => `dtx${k}`),
+        uploadTo: `${blobs.url}out-`,
+      };
+      const what = tracks === 'pass-through' ? 'pass-through' : `gating ${gating ? 'on' : 'off'}`;
+      const res = await withTimeout(
+        `live room N=${n} ${what}`,
+        (seconds + 240) * 1000,
+        p.evaluate((r) => window.lkr.run(r), req),
+      );
+      const outs = talkers.map((_, k) => {
+        const y = blobs.take(`out-${k}`);
+        if (!y) throw new Error(`live room N=${n}: no recording of talker ${k}`);
+        return y;
+      });
+      return { res, outs };
+    };
+    return { talkers, run, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 export interface LiveRoomOptions {
   seconds: number;
   counts: readonly number[];
@@ -268,49 +330,18 @@ export interface LiveRoomOptions {
 
 /** Runs every N with gating on and off in one browser (`b`, or one launched here). */
 export async function measureLiveRoom(options: LiveRoomOptions, b?: BenchBrowser): Promise<LiveRoomResults> {
-  const { launchBrowser, withTimeout } = await import('./browser');
-  const { startBlobServer } = await import('./blob-server');
   const loadStart = os.loadavg()[0] ?? 0;
-  const talkers = turnTakingTalkers({ talkers: TALKERS, seconds: WARMUP_SECONDS + options.seconds + 1 });
-  const server = await servePage();
-  const blobs = await startBlobServer();
-  const browser = b ?? (await launchBrowser());
+  const room = await openLiveRoom(options.seconds, b);
+  const { talkers } = room;
   const rows: LiveRoomRow[] = [];
   let audioThread: string | null = null;
   try {
-    const page = await openPage(browser, server.url);
-    const put = async (id: string, x: Float32Array): Promise<void> => {
-      blobs.put(id, x);
-      await page.evaluate(([key, url]) => window.lkr.load(key, url), [id, blobs.url + id] as const);
-      blobs.take(id);
-    };
-    for (const [k, t] of talkers.entries()) await put(`talker${k}`, t.mixture);
-    for (let k = 0; k < DTX_LOOPS; k++) await put(`dtx${k}`, quietTrack('dtx', 10 * RATE, 7000 + k));
     for (const [index, n] of options.counts.entries()) {
       const load = os.loadavg()[0] ?? 0;
       const modes: Partial<Record<'on' | 'off', { res: RoomResult; outs: Float32Array[] }>> = {};
       // Alternate which mode goes first, so load that drifts falls on both alike.
       for (const gating of index % 2 === 0 ? [true, false] : [false, true]) {
-        const req: RoomRequest = {
-          n,
-          tracks: 'noise-cancellation',
-          gating,
-          warmupSeconds: WARMUP_SECONDS,
-          seconds: options.seconds,
-          talkers: talkers.map((_, k) => `talker${k}`),
-          dtx: Array.from({ length: DTX_LOOPS }, (_, k) => `dtx${k}`),
-          uploadTo: `${blobs.url}out-`,
-        };
-        const res = await withTimeout(
-          `live room N=${n} gating ${gating ? 'on' : 'off'}`,
-          (options.seconds + 240) * 1000,
-          page.evaluate((r) => window.lkr.run(r), req),
-        );
-        const outs = talkers.map((_, k) => {
-          const y = blobs.take(`out-${k}`);
-          if (!y) throw new Error(`live room N=${n}: no recording of talker ${k}`);
-          return y;
-        });
+        const { res, outs } = await room.run(n, 'noise-cancellation', gating);
         audioThread ??= audioThreadOf(res.cpuByThread);
         modes[gating ? 'on' : 'off'] = { res, outs };
         options.log(
@@ -355,11 +386,8 @@ export async function measureLiveRoom(options: LiveRoomOptions, b?: BenchBrowser
       );
       rows.push({ tracks: n, on: mode(on), off: mode(off), onsetMean: mean(onsets), onsetWorst: Math.min(...onsets), load });
     }
-    await page.context().close();
   } finally {
-    if (!b) await browser.close();
-    await blobs.close();
-    await server.close();
+    await room.close();
   }
   return {
     date: new Date().toISOString(),
@@ -405,41 +433,12 @@ export async function measureGraphFloor(
   log: (m: string) => void,
   b?: BenchBrowser,
 ): Promise<GraphFloorResults> {
-  const { launchBrowser, withTimeout } = await import('./browser');
-  const { startBlobServer } = await import('./blob-server');
-  const talkers = turnTakingTalkers({ talkers: TALKERS, seconds: WARMUP_SECONDS + FLOOR_SECONDS + 1 });
-  const server = await servePage();
-  const blobs = await startBlobServer();
-  const browser = b ?? (await launchBrowser());
+  const room = await openLiveRoom(FLOOR_SECONDS, b);
   const rows: GraphFloorRow[] = [];
   try {
-    const page = await openPage(browser, server.url);
-    for (const [k, t] of talkers.entries()) {
-      blobs.put(`talker${k}`, t.mixture);
-      await page.evaluate(([key, url]) => window.lkr.load(key, url), [`talker${k}`, `${blobs.url}talker${k}`] as const);
-    }
-    for (let k = 0; k < DTX_LOOPS; k++) {
-      blobs.put(`dtx${k}`, quietTrack('dtx', 10 * RATE, 7000 + k));
-      await page.evaluate(([key, url]) => window.lkr.load(key, url), [`dtx${k}`, `${blobs.url}dtx${k}`] as const);
-    }
     for (const n of counts) {
       const load = os.loadavg()[0] ?? 0;
-      const req: RoomRequest = {
-        n,
-        tracks: 'pass-through',
-        gating: false,
-        warmupSeconds: WARMUP_SECONDS,
-        seconds: FLOOR_SECONDS,
-        talkers: talkers.map((_, k) => `talker${k}`),
-        dtx: Array.from({ length: DTX_LOOPS }, (_, k) => `dtx${k}`),
-        uploadTo: `${blobs.url}out-`,
-      };
-      const res = await withTimeout(
-        `graph floor N=${n}`,
-        (FLOOR_SECONDS + 240) * 1000,
-        page.evaluate((r) => window.lkr.run(r), req),
-      );
-      for (let k = 0; k < TALKERS; k++) blobs.take(`out-${k}`);
+      const { res } = await room.run(n, 'pass-through', false);
       const row = {
         tracks: n,
         audioThreadCore: coreShare(res.cpuByThread, res.windowMs, audioThreadOf(res.cpuByThread)),
@@ -453,11 +452,8 @@ export async function measureGraphFloor(
         `  graph floor N=${n}: audio thread ${pct(row.audioThreadCore)}, ${row.underrunEvents} underruns, clock ${row.clockRate.toFixed(3)}, load ${load.toFixed(2)}`,
       );
     }
-    await page.context().close();
   } finally {
-    if (!b) await browser.close();
-    await blobs.close();
-    await server.close();
+    await room.close();
   }
   return { date: new Date().toISOString(), command, seconds: FLOOR_SECONDS, rows };
 }
@@ -467,7 +463,7 @@ export function graphFloorMarkdown(r: GraphFloorResults, room?: LiveRoomResults)
   const lines = [
     `## ${GRAPH_FLOOR_TITLE}`,
     '',
-    `The large-room graph again, with a worklet per track that only copies its input to its output (tools/bench/pages/live-room.pass-through.ts) in place of NoiseCancellation: the cost of ${'N'} AudioWorkletNodes and their sources in Chromium before any code of ours runs. ${r.seconds} s per N; audio-thread CPU as in the large-room table.${room ? " The last column is the large-room table's gating-on figure at the same N (its own run)." : ''}`,
+    `The large-room graph again, with a worklet per track that only copies its input to its output (tools/bench/pages/live-room.pass-through.ts) in place of NoiseCancellation: the cost of N AudioWorkletNodes and their sources in Chromium before any code of ours runs. ${r.seconds} s per N; audio-thread CPU as in the large-room table.${room ? " The last column is the large-room table's gating-on figure at the same N (its own run)." : ''}`,
     '',
     '| tracks | audio-thread CPU, pass-through worklets | underrun events (missing) | clock rate | NoiseCancellation, gating on | load avg |',
     '| --- | --- | --- | --- | --- | --- |',
